@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from sanding.core import views as core_views
+
+admin.site.site_header = "三定落实情况跟踪系统 · 管理后台"
+admin.site.site_title = "三定跟踪 管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("registry/", include("sanding.registry.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -5,6 +5,7 @@ come from the environment.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,8 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# The test suite runs with DEBUG off but over plain HTTP (Django's test client and live server).
+TESTING = "pytest" in sys.modules
 
 # Without SECRET_KEY a development key is used; its "django-insecure-" prefix makes
 # `manage.py check --deploy` flag it, so a production start without the variable cannot go unnoticed.
@@ -124,7 +127,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -160,14 +163,15 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 
-# Security: production values unless DEBUG is on.
+# Security: production values unless DEBUG is on (or the tests run).
+PRODUCTION = not DEBUG and not TESTING
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
 SESSION_COOKIE_AGE = 60 * 60 * 10
 X_FRAME_OPTIONS = "DENY"
 
@@ -176,6 +180,10 @@ PAGE_SIZE = 30
 # Sections that other apps add to the department page (一部门一档): dotted paths of functions
 # `section(*, department, user) -> (template_name, context) | None`.
 DOSSIER_SECTIONS = []
+
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,7 @@
-"""Shared fixtures: test-friendly settings, role users, and the factories' usual departments."""
+"""Shared fixtures: test-friendly settings, role users, the usual departments, and a real browser."""
+
+import os
+import shutil
 
 import pytest
 
@@ -7,17 +10,9 @@ from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def _media_in_tmp(settings, tmp_path):
+    """Settings switch to test values when pytest runs (settings.TESTING); uploads go to a temp dir."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture
@@ -77,5 +72,54 @@ def login(client):
     def _login(user):
         client.force_login(user)
         return client
+
+    return _login
+
+
+# --- real browser (Playwright driving the machine's Chromium) ----------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests skip with a reason on a machine without Chromium; in CI they must run."""
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("SANDING_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"SANDING_REQUIRE_BROWSER is set but Chromium is missing at {CHROMIUM}")
+    skip = pytest.mark.skip(reason="Chromium not installed (apt-get install chromium chromium-driver)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_login(page, live_server):
+    """browser_login(username, password) logs the Playwright page in through the real login form."""
+
+    def _login(username, password="sanding-test"):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        return page
 
     return _login

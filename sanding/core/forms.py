@@ -1,16 +1,16 @@
 from django import forms
 
 
-class VersionedFormMixin(forms.BaseForm):
+class VersionedFormMixin:
     """Carries the version the user loaded, so a save over somebody else's edit is refused."""
-
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        field = forms.IntegerField(widget=forms.HiddenInput, required=False)
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk:
-            self.fields["expected_version"].initial = instance.version
+            field.initial = instance.version
+        self.fields["expected_version"] = field
 
 
 class BootstrapFormMixin:

@@ -40,8 +40,9 @@ def test_only_one_current_regulation_per_department(department):
     RegulationFactory(department=department, is_current=True)
     RegulationFactory(department=department, is_current=False)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Regulation.objects.create(department=department, doc_no="云编发〔2024〕1号", issued_on="2024-01-01",
-                                  is_current=True)
+        Regulation.objects.create(
+            department=department, doc_no="云编发〔2024〕1号", issued_on="2024-01-01", is_current=True
+        )
     assert Regulation.objects.filter(department=department, is_current=True).count() == 1
 
 

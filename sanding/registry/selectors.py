@@ -91,6 +91,10 @@ def department_dossier(department):
             )
         )
     quotas = list(StaffingQuota.objects.filter(department=department))
+    archived = [("内设机构", "unit", u) for u in InternalUnit.objects.filter(department=department, archived=True)]
+    if current:
+        archived += [("职责", "duty", d) for d in Duty.objects.filter(regulation=current, archived=True)]
+    archived += [("机构挂牌", "plaque", p) for p in Plaque.objects.filter(department=department, archived=True)]
     leader_posts = list(LeaderPost.objects.filter(department=department))
     return {
         "regulations": regulations,
@@ -106,6 +110,7 @@ def department_dossier(department):
         "leader_totals": _count_totals(leader_posts),
         "plaques": list(Plaque.objects.filter(department=department, archived=False)),
         "managed": list(department.managed.all()),
+        "archived": archived,
     }
 
 

@@ -5,8 +5,18 @@ from sanding.registry import models as registry
 
 
 def counts():
-    models = [registry.Region, registry.Department, registry.Regulation, registry.InternalUnit, registry.Duty,
-              registry.DutyAssignment, registry.StaffingQuota, registry.LeaderPost, registry.Plaque, User]
+    models = [
+        registry.Region,
+        registry.Department,
+        registry.Regulation,
+        registry.InternalUnit,
+        registry.Duty,
+        registry.DutyAssignment,
+        registry.StaffingQuota,
+        registry.LeaderPost,
+        registry.Plaque,
+        User,
+    ]
     rows = {m.__name__: m.objects.count() for m in models}
     rows["history"] = registry.Department.history.count() + registry.InternalUnit.history.count()
     return rows

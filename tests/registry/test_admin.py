@@ -38,5 +38,14 @@ def test_admin_has_no_delete(login, admin_user, department):
 def test_every_registry_model_is_in_the_admin(login, admin_user):
     response = login(admin_user).get(reverse("admin:index"))
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert {"Region", "Department", "Regulation", "Duty", "InternalUnit", "StaffingQuota", "LeaderPost", "Plaque",
-            "User"} <= models
+    assert {
+        "Region",
+        "Department",
+        "Regulation",
+        "Duty",
+        "InternalUnit",
+        "StaffingQuota",
+        "LeaderPost",
+        "Plaque",
+        "User",
+    } <= models

@@ -1,6 +1,6 @@
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sanding.registry.models import Department, Duty, DutyAssignment, InternalUnit, Regulation, StaffingQuota
@@ -98,8 +98,9 @@ def test_county_staff_list_excludes_city(login, county_staff, department, county
     assert [d.pk for d in response.context["page"]] == [county_department.pk]
 
 
-def test_record_of_another_department_is_404_through_a_visible_department(login, staff_user, department,
-                                                                          other_department):
+def test_record_of_another_department_is_404_through_a_visible_department(
+    login, staff_user, department, other_department
+):
     quota = StaffingQuotaFactory(department=other_department)
     url = reverse("registry:record-edit", args=[department.pk, "quota", quota.pk])
     assert login(staff_user).get(url).status_code == 404
@@ -222,18 +223,34 @@ def test_home_shows_region_figures(login, staff_user, department, other_departme
     StaffingQuotaFactory(department=county_department, approved=7, actual=7)
     LeaderPostFactory(department=other_department, approved=1, actual=2)
     totals = login(staff_user).get(reverse("home")).context["figures"].totals
-    assert totals == {"departments": 3, "staffing_overrun": 1, "leader_overrun": 1, "approved": 37, "actual": 34,
-                      "vacancy": 3}
+    assert totals == {
+        "departments": 3,
+        "staffing_overrun": 1,
+        "leader_overrun": 1,
+        "approved": 37,
+        "actual": 34,
+        "vacancy": 3,
+    }
 
 
 # --- writes -----------------------------------------------------------------------------------------
 
 
 def test_staff_creates_a_department_with_history(login, staff_user, city):
-    response = login(staff_user).post(reverse("registry:department-create"), {
-        "code": "YZ099", "name": "云州市数据局", "short_name": "市数据局", "aliases": "数据局", "region": city.pk,
-        "category": "政府工作部门", "rank": "正处级", "status": "active", "notes": "",
-    })
+    response = login(staff_user).post(
+        reverse("registry:department-create"),
+        {
+            "code": "YZ099",
+            "name": "云州市数据局",
+            "short_name": "市数据局",
+            "aliases": "数据局",
+            "region": city.pk,
+            "category": "政府工作部门",
+            "rank": "正处级",
+            "status": "active",
+            "notes": "",
+        },
+    )
     dep = Department.objects.get(code="YZ099")
     assert response.status_code == 302
     assert response["Location"] == dep.get_absolute_url()
@@ -241,10 +258,17 @@ def test_staff_creates_a_department_with_history(login, staff_user, city):
 
 
 def test_department_form_keeps_input_and_explains_errors_in_chinese(login, staff_user, city, department):
-    response = login(staff_user).post(reverse("registry:department-create"), {
-        "code": "YZ098", "name": department.name, "region": city.pk, "category": "政府工作部门", "rank": "正处级",
-        "status": "active",
-    })
+    response = login(staff_user).post(
+        reverse("registry:department-create"),
+        {
+            "code": "YZ098",
+            "name": department.name,
+            "region": city.pk,
+            "category": "政府工作部门",
+            "rank": "正处级",
+            "status": "active",
+        },
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert "本区划已有同名部门。" in content
@@ -254,9 +278,15 @@ def test_department_form_keeps_input_and_explains_errors_in_chinese(login, staff
 
 def test_staff_edits_quota_and_history_records_the_change(login, staff_user, department):
     quota = StaffingQuotaFactory(department=department, approved=10, actual=8)
-    response = login(staff_user).post(quota_edit_url(quota), {
-        "type": "行政编制", "approved": 10, "actual": 11, "expected_version": 1,
-    })
+    response = login(staff_user).post(
+        quota_edit_url(quota),
+        {
+            "type": "行政编制",
+            "approved": 10,
+            "actual": 11,
+            "expected_version": 1,
+        },
+    )
     assert response.status_code == 302
     quota.refresh_from_db()
     assert (quota.actual, quota.overrun, quota.version) == (11, 1, 2)
@@ -268,8 +298,9 @@ def test_stale_edit_is_refused_with_current_values(login, staff_user, department
     quota = StaffingQuotaFactory(department=department, approved=10, actual=8)
     client = login(staff_user)
     client.post(quota_edit_url(quota), {"type": "行政编制", "approved": 10, "actual": 9, "expected_version": 1})
-    response = client.post(quota_edit_url(quota), {"type": "行政编制", "approved": 12, "actual": 8,
-                                                   "expected_version": 1})
+    response = client.post(
+        quota_edit_url(quota), {"type": "行政编制", "approved": 12, "actual": 8, "expected_version": 1}
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert "该记录已被他人修改" in content
@@ -280,8 +311,9 @@ def test_stale_edit_is_refused_with_current_values(login, staff_user, department
 
 def test_negative_count_is_refused_in_chinese(login, staff_user, department):
     quota = StaffingQuotaFactory(department=department, approved=10, actual=8)
-    response = login(staff_user).post(quota_edit_url(quota), {"type": "行政编制", "approved": -1, "actual": 8,
-                                                              "expected_version": 1})
+    response = login(staff_user).post(
+        quota_edit_url(quota), {"type": "行政编制", "approved": -1, "actual": 8, "expected_version": 1}
+    )
     assert response.status_code == 200
     assert "确保该值大于或等于0" in response.content.decode()
     quota.refresh_from_db()
@@ -290,8 +322,10 @@ def test_negative_count_is_refused_in_chinese(login, staff_user, department):
 
 def test_duplicate_quota_type_is_refused_in_chinese(login, staff_user, department):
     StaffingQuotaFactory(department=department, type="行政编制")
-    response = login(staff_user).post(reverse("registry:record-create", args=[department.pk, "quota"]),
-                                      {"type": "行政编制", "approved": 3, "actual": 3})
+    response = login(staff_user).post(
+        reverse("registry:record-create", args=[department.pk, "quota"]),
+        {"type": "行政编制", "approved": 3, "actual": 3},
+    )
     assert response.status_code == 200
     assert "该部门已有此类型的编制记录。" in response.content.decode()
     assert StaffingQuota.objects.filter(department=department).count() == 1
@@ -299,9 +333,15 @@ def test_duplicate_quota_type_is_refused_in_chinese(login, staff_user, departmen
 
 def test_new_current_regulation_supersedes_the_old_one(login, staff_user, department):
     old = RegulationFactory(department=department, doc_no="云编发〔2019〕1号")
-    response = login(staff_user).post(reverse("registry:record-create", args=[department.pk, "regulation"]), {
-        "doc_no": "云编发〔2024〕7号", "title": "", "issued_on": "2024-03-01", "is_current": "on",
-    })
+    response = login(staff_user).post(
+        reverse("registry:record-create", args=[department.pk, "regulation"]),
+        {
+            "doc_no": "云编发〔2024〕7号",
+            "title": "",
+            "issued_on": "2024-03-01",
+            "is_current": "on",
+        },
+    )
     assert response.status_code == 302
     old.refresh_from_db()
     current = Regulation.objects.get(department=department, is_current=True)
@@ -316,23 +356,44 @@ def test_duty_is_assigned_to_lead_and_assisting_units(login, staff_user, departm
     finance = InternalUnitFactory(department=department, name="财务科")
     client = login(staff_user)
     url = reverse("registry:record-create", args=[department.pk, "duty"])
-    response = client.post(url, {"seq": 1, "text": "负责食品安全监管。", "change_type": "加强", "lead_unit": office.pk,
-                                 "assist_units": [law.pk, finance.pk]})
+    response = client.post(
+        url,
+        {
+            "seq": 1,
+            "text": "负责食品安全监管。",
+            "change_type": "加强",
+            "lead_unit": office.pk,
+            "assist_units": [law.pk, finance.pk],
+        },
+    )
     assert response.status_code == 302
     duty = Duty.objects.get()
     assert sorted((a.unit.name, a.role) for a in duty.assignments.all()) == [
-        ("办公室", "lead"), ("法规科", "assist"), ("财务科", "assist")]
+        ("办公室", "lead"),
+        ("法规科", "assist"),
+        ("财务科", "assist"),
+    ]
     # Swap the lead: the old lead becomes an assistant, the constraint of one lead holds throughout.
     edit = reverse("registry:record-edit", args=[department.pk, "duty", duty.pk])
-    response = client.post(edit, {"seq": 1, "text": "负责食品安全监管。", "change_type": "加强", "lead_unit": law.pk,
-                                  "assist_units": [office.pk], "expected_version": 1})
+    response = client.post(
+        edit,
+        {
+            "seq": 1,
+            "text": "负责食品安全监管。",
+            "change_type": "加强",
+            "lead_unit": law.pk,
+            "assist_units": [office.pk],
+            "expected_version": 1,
+        },
+    )
     assert response.status_code == 302
     assert sorted((a.unit.name, a.role) for a in duty.assignments.all()) == [("办公室", "assist"), ("法规科", "lead")]
 
 
 def test_duty_needs_a_current_regulation(login, staff_user, department):
-    response = login(staff_user).post(reverse("registry:record-create", args=[department.pk, "duty"]),
-                                      {"seq": 1, "text": "x", "change_type": "新增"})
+    response = login(staff_user).post(
+        reverse("registry:record-create", args=[department.pk, "duty"]), {"seq": 1, "text": "x", "change_type": "新增"}
+    )
     assert response.status_code == 200
     assert "该部门尚无现行“三定”规定" in response.content.decode()
     assert Duty.objects.count() == 0

@@ -133,6 +133,8 @@ STORAGES = {
     },
 }
 
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Content Security Policy: no inline scripts, every asset from this server.

@@ -164,9 +164,10 @@ class HistoryEntry:
 
 
 def department_history(department, limit=100):
-    """The department's change history across every registry model: one query per model.
+    """The department's change history across every registry model.
 
-    Each row lists the fields that changed against the previous version of the same record.
+    One query per model, plus one per kind of related object named in the changes. Each row lists the
+    fields that changed against the previous version of the same record.
     """
     entries = []
     for model, lookup in HISTORY_SOURCES:
@@ -182,34 +183,53 @@ def department_history(department, limit=100):
             previous_of[row.id] = row
             changes = []
             if prev is not None and row.history_type == "~":
-                for f in fields:
-                    old, new = _display(prev, f), _display(row, f)
-                    if old != new:
-                        changes.append((f.verbose_name, old, new))
+                changes = [
+                    (f, getattr(prev, f.attname), getattr(row, f.attname))
+                    for f in fields
+                    if getattr(prev, f.attname) != getattr(row, f.attname)
+                ]
                 if not changes:
                     continue
-            entries.append(
-                HistoryEntry(
-                    when=row.history_date,
-                    who=row.history_user,
-                    kind=HISTORY_TYPES.get(row.history_type, row.history_type),
-                    model_label=model._meta.verbose_name,
-                    object_label=_history_label(model, row),
-                    changes=changes,
-                    reason=row.history_change_reason or "",
-                )
+            entry = HistoryEntry(
+                when=row.history_date,
+                who=row.history_user,
+                kind=HISTORY_TYPES.get(row.history_type, row.history_type),
+                model_label=model._meta.verbose_name,
+                object_label=_history_label(model, row),
+                changes=changes,
+                reason=row.history_change_reason or "",
             )
+            entries.append(entry)
     entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+    entries = entries[:limit]
+    _resolve_change_values(entries)
+    return entries
 
 
-def _display(row, field):
+def _resolve_change_values(entries):
+    """Turn raw changed values into what a user reads: choice labels, 是/否, names of related rows."""
+    wanted = {}
+    for entry in entries:
+        for f, old, new in entry.changes:
+            if f.is_relation:
+                wanted.setdefault(f.related_model, set()).update(v for v in (old, new) if v is not None)
+    names = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items()}
+    for entry in entries:
+        entry.changes = [
+            (f.verbose_name, _display(f, old, names), _display(f, new, names)) for f, old, new in entry.changes
+        ]
+
+
+def _display(field, value, names):
+    if value is None:
+        return ""
+    if field.is_relation:
+        return str(names[field.related_model].get(value, value))
     if field.choices:
-        return dict(field.flatchoices).get(getattr(row, field.attname), getattr(row, field.attname))
-    value = getattr(row, field.attname)
+        return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return "" if value is None else value
+    return value
 
 
 def _history_label(model, row):

@@ -429,3 +429,30 @@ def test_department_page_shows_changes_in_history(login, staff_user, department)
     client.post(quota_edit_url(quota), {"type": "行政编制", "approved": 10, "actual": 12, "expected_version": 1})
     history = client.get(detail_url(department)).context["history"]
     assert (history[0].kind, history[0].who, history[0].changes) == ("修改", staff_user, [("实有数", 8, 12)])
+
+
+def test_history_names_related_records_and_choices(login, staff_user, city, county, department):
+    client = login(staff_user)
+    url = reverse("registry:department-edit", args=[department.pk])
+    data = {
+        "code": department.code,
+        "name": department.name,
+        "short_name": "",
+        "aliases": "",
+        "region": county.pk,
+        "category": "党委工作机关",
+        "rank": "正处级",
+        "status": "merged",
+        "notes": "",
+        "expected_version": 1,
+    }
+    assert client.post(url, data).status_code == 302
+    entry = client.get(detail_url(department)).context["history"][0]
+    assert sorted(entry.changes) == sorted(
+        [
+            ("所属区划", "云州市", "云州市云城区"),
+            ("部门类别", "政府工作部门", "党委工作机关"),
+            ("状态", "正常", "已合并"),
+            ("简称", "市市场监管局", ""),
+        ]
+    )

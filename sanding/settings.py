@@ -181,7 +181,12 @@ PAGE_SIZE = 30
 
 # Sections that other apps add to the department page (一部门一档): dotted paths of functions
 # `section(*, department, user) -> (template_name, context) | None`.
-DOSSIER_SECTIONS = []
+DOSSIER_SECTIONS = [
+    "sanding.assessment.dossier.section",
+]
+
+# Self-assessment evidence uploads (checked by size and by content on the server).
+ASSESSMENT_EVIDENCE_MAX_BYTES = int(os.environ.get("ASSESSMENT_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

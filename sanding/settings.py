@@ -182,8 +182,14 @@ PAGE_SIZE = 30
 # Sections that other apps add to the department page (一部门一档): dotted paths of functions
 # `section(*, department, user) -> (template_name, context) | None`.
 DOSSIER_SECTIONS = [
+    "sanding.ledger.selectors.dossier_section",
     "sanding.assessment.dossier.section",
 ]
+
+# Ledger (问题台账): days before a deadline an item turns yellow; upload limit; list count cap.
+LEDGER_WARNING_DAYS = int(os.environ.get("LEDGER_WARNING_DAYS", "3"))
+LEDGER_MAX_UPLOAD_MB = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20"))
+LEDGER_COUNT_CAP = int(os.environ.get("LEDGER_COUNT_CAP", "10000"))
 
 # Self-assessment evidence uploads (checked by size and by content on the server).
 ASSESSMENT_EVIDENCE_MAX_BYTES = int(os.environ.get("ASSESSMENT_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("registry/", include("sanding.registry.urls")),
+    path("ledger/", include("sanding.ledger.urls")),
     path("assessment/", include("sanding.assessment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ DEMO_PASSWORD = "sanding-demo"
 DEMO_STEPS = [
     "sanding.registry.demo.load",
     "sanding.accounts.demo.load",
+    "sanding.ledger.demo.load",
     "sanding.assessment.demo.load",
 ]
 

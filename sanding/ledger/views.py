@@ -1,0 +1,500 @@
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sanding.accounts.scoping import get_visible_or_404, require_office
+from sanding.core.services import StaleEditError
+from sanding.registry.models import Region
+
+from . import selectors, services
+from .choices import Action, Source, Status
+from .export import export_ledger
+from .filters import RectificationFilter
+from .forms import (
+    BulkForm,
+    CategoryForm,
+    IssueForm,
+    ProgressForm,
+    RectificationForm,
+    RegionSettingForm,
+    TransitionForm,
+)
+from .models import Attachment, Issue, IssueCategory, Notification, Rectification
+from .pagination import paginate_capped
+
+# --- the ledger list ----------------------------------------------------------------------------------
+
+
+def _filterset(request):
+    return RectificationFilter(
+        request.GET or None, queryset=selectors.rectification_list(user=request.user), user=request.user
+    )
+
+
+def rectification_list(request):
+    filterset = _filterset(request)
+    page = paginate_capped(request, filterset.qs)
+    context = {"filter": filterset, "page": page, "bulk_form": BulkForm(), "today": timezone.localdate()}
+    template = (
+        "ledger/_rectification_table.html" if request.headers.get("HX-Request") else "ledger/rectification_list.html"
+    )
+    return render(request, template, context)
+
+
+def ledger_export(request):
+    """Exactly the rows the list shows with the same filters, in the standard layout."""
+    filterset = _filterset(request)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    export_ledger(filterset.qs, response, subtitle=f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+    filename = f"问题整改台账-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(text):
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+@require_POST
+def ledger_bulk(request):
+    require_office(request.user)
+    form = BulkForm(request.POST)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    back = request.POST.get("next") or reverse("ledger:rectification-list")
+    if not back.startswith("/"):
+        back = reverse("ledger:rectification-list")
+    if not ids:
+        messages.error(request, "请先勾选要操作的整改事项。")
+        return redirect(back)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(back)
+    items = list(Rectification.objects.visible_to(request.user).filter(pk__in=ids).select_related("issue"))
+    if len(items) != len(set(ids)):
+        raise Http404("未找到部分整改事项，或您无权操作。")
+    action = form.cleaned_data["action"]
+    changed = services.rectification_bulk_update(
+        actor=request.user,
+        rectifications=items,
+        deadline=form.cleaned_data["deadline"] if action == "deadline" else None,
+        flagged={"flag": True, "unflag": False}.get(action),
+    )
+    messages.success(request, f"已批量处理 {len(items)} 项，其中 {changed} 项发生变化。")
+    return redirect(back)
+
+
+# --- issues -------------------------------------------------------------------------------------------
+
+
+def issue_detail(request, pk):
+    issue = selectors.issue_for_page(user=request.user, pk=pk)
+    rectifications = list(
+        Rectification.objects.visible_to(request.user).filter(issue=issue).select_related("department").order_by("seq")
+    )
+    attachments = list(Attachment.objects.filter(issue=issue, rectification__isnull=True).select_related("uploaded_by"))
+    history = list(issue.history.select_related("history_user").order_by("-history_date")[:30])
+    return render(
+        request,
+        "ledger/issue_detail.html",
+        {"issue": issue, "rectifications": rectifications, "attachments": attachments, "history": history},
+    )
+
+
+def _assessment_initial(user, answer_id):
+    """Pre-fill from a self-assessment answer when the assessment app provides one (optional)."""
+    if not apps.is_installed("sanding.assessment") or not str(answer_id).isdigit():
+        return {}
+    try:
+        model = apps.get_model("assessment", "Answer")
+    except LookupError:
+        return {}
+    manager = model.objects
+    qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.none()
+    answer = qs.filter(pk=answer_id).first()
+    if answer is None:
+        raise Http404("未找到该自查评估答题，或您无权查看。")
+    initial = {"source": Source.SELF_CHECK, "source_ref": f"assessment.answer:{answer.pk}"}
+    department = getattr(answer, "department", None) or getattr(getattr(answer, "assessment", None), "department", None)
+    if department is not None:
+        initial["department"] = department.pk
+    item = getattr(answer, "item", None)
+    names = [getattr(answer, "issue_category", None), getattr(item, "issue_category", None)]
+    section = getattr(item, "section", None)
+    names += [getattr(section, "title", None), getattr(section, "name", None)]
+    for name in filter(None, names):
+        category = IssueCategory.objects.filter(name=str(name)).first()
+        if category:
+            initial["category"] = category.pk
+            break
+    else:
+        category = IssueCategory.objects.filter(active=True).first()
+        if category:
+            initial["category"] = category.pk
+    parts = [
+        str(item) if item is not None else "",
+        getattr(answer, "review_comment", "") or getattr(answer, "comment", ""),
+    ]
+    initial["description"] = "；".join(p for p in parts if p)
+    if hasattr(answer, "get_absolute_url"):
+        initial["source_url"] = answer.get_absolute_url()
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def issue_form(request, pk=None):
+    require_office(request.user)
+    issue = get_visible_or_404(Issue, request.user, pk=pk) if pk else None
+    initial = {} if issue else _assessment_initial(request.user, request.GET.get("assessment_answer", ""))
+    form = IssueForm(request.POST or None, request.FILES or None, instance=issue, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.issue_save(
+                actor=request.user,
+                issue=form.instance,
+                cooperating=list(form.cleaned_data["cooperating"]),
+                files=form.cleaned_data["files"],
+                expected_version=form.cleaned_data.get("expected_version"),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已保存问题 {saved.code}。")
+            if issue is None:
+                return redirect("ledger:rectification-create", pk=saved.pk)
+            return redirect(saved)
+    return render(
+        request,
+        "ledger/form.html",
+        {
+            "form": form,
+            "title": f"编辑问题 {issue.code}" if issue else "登记问题",
+            "cancel_url": issue.get_absolute_url() if issue else reverse("ledger:rectification-list"),
+            "multipart": True,
+            "from_assessment": bool(initial.get("source_ref")),
+        },
+    )
+
+
+def _add_errors(form, error):
+    if isinstance(error, StaleEditError) or not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- rectification items --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rectification_form(request, pk):
+    """New item under issue `pk` (URL rectification-create) or edit item `pk` (rectification-edit)."""
+    require_office(request.user)
+    if request.resolver_match.url_name == "rectification-create":
+        issue = get_visible_or_404(Issue, request.user, pk=pk)
+        item = None
+    else:
+        item = selectors.rectification_for_page(user=request.user, pk=pk)
+        issue = item.issue
+    instance = item or Rectification(issue=issue)
+    form = RectificationForm(request.POST or None, instance=instance, issue=issue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.rectification_save(
+                actor=request.user,
+                rectification=form.instance,
+                expected_version=form.cleaned_data.get("expected_version"),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已保存整改事项 {saved}。")
+            return redirect(saved)
+    return render(
+        request,
+        "ledger/form.html",
+        {
+            "form": form,
+            "title": f"编辑整改事项 {item}" if item else f"为问题 {issue.code} 新增整改事项",
+            "issue": issue,
+            "cancel_url": item.get_absolute_url() if item else issue.get_absolute_url(),
+        },
+    )
+
+
+def _item_context(request, item, *, forms_by_action=None):
+    actions = services.allowed_actions(user=request.user, rectification=item)
+    roles = services.actor_roles(request.user, item)
+    forms_by_action = forms_by_action or {}
+    action_forms = []
+    for action in actions:
+        form = forms_by_action.get(action) or TransitionForm(
+            initial={"action": action, "expected_version": item.version}
+        )
+        action_forms.append({"action": Action(action), "form": form, "open": action in forms_by_action})
+    history = list(item.history.select_related("history_user").order_by("-history_date", "-history_id")[:31])
+    return {
+        "item": item,
+        "issue": item.issue,
+        "cooperating": list(item.issue.cooperating.all()),
+        "action_forms": action_forms,
+        "can_report": bool(roles & {services.OFFICE, services.CLERK}) and item.status != Status.CLOSED,
+        "is_office": services.OFFICE in roles,
+        "timeline": selectors.rectification_timeline(item),
+        "progress": selectors.rectification_progress(item),
+        "attachments": list(
+            item.attachments.filter(progress__isnull=True, event__isnull=True).select_related("uploaded_by")
+        ),
+        "history": _history_changes(history),
+        "today": timezone.localdate(),
+    }
+
+
+def _history_changes(rows):
+    """(row, [(label, old, new)]) for each history row against the one before it, newest first."""
+    out = []
+    for row, previous in zip(rows, [*rows[1:], None][: len(rows)], strict=True):
+        if previous is None:
+            changes = []
+        else:
+            delta = row.diff_against(previous, excluded_fields=["search_text", "version", "updated_at", "created_at"])
+            changes = [(row.instance_type._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
+        out.append((row, changes))
+    return out[:30]
+
+
+def rectification_detail(request, pk):
+    item = selectors.rectification_for_page(user=request.user, pk=pk)
+    return render(request, "ledger/rectification_detail.html", _item_context(request, item))
+
+
+@require_POST
+def rectification_transition(request, pk):
+    item = selectors.rectification_for_page(user=request.user, pk=pk)
+    form = TransitionForm(request.POST, request.FILES)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        try:
+            services.rectification_transition(
+                actor=request.user,
+                rectification=item,
+                action=action,
+                comment=form.cleaned_data["comment"],
+                files=form.cleaned_data["files"],
+                expected_version=form.cleaned_data.get("expected_version"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已{Action(action).label}：{item}")
+            return redirect(item)
+        item.refresh_from_db()
+        return render(
+            request,
+            "ledger/rectification_detail.html",
+            _item_context(request, item, forms_by_action={action: form}),
+            status=400,
+        )
+    messages.error(request, "请求无效，请重试。")
+    return redirect(item)
+
+
+@require_POST
+def rectification_flag(request, pk):
+    item = selectors.rectification_for_page(user=request.user, pk=pk)
+    flagged = request.POST.get("flagged") == "1"
+    services.rectification_set_flag(
+        actor=request.user, rectification=item, flagged=flagged, comment=request.POST.get("comment", "")
+    )
+    messages.success(request, "已挂牌督办。" if flagged else "已取消挂牌督办。")
+    return redirect(item)
+
+
+@require_http_methods(["GET", "POST"])
+def progress_create(request, pk):
+    item = selectors.rectification_for_page(user=request.user, pk=pk)
+    if not services.actor_roles(request.user, item) & {services.OFFICE, services.CLERK}:
+        raise PermissionDenied("只有责任单位填报员或编办工作人员可以报送整改进展。")
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_report(
+                actor=request.user,
+                rectification=item,
+                reported_on=form.cleaned_data["reported_on"],
+                text=form.cleaned_data["text"],
+                percent=form.cleaned_data["percent"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "已报送整改进展。")
+            return redirect(item)
+    return render(
+        request,
+        "ledger/form.html",
+        {
+            "form": form,
+            "title": f"报送整改进展 · {item}",
+            "cancel_url": item.get_absolute_url(),
+            "multipart": True,
+            "item": item,
+        },
+    )
+
+
+@require_POST
+def attachment_upload(request, pk):
+    item = selectors.rectification_for_page(user=request.user, pk=pk)
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, "请选择要上传的文件。")
+        return redirect(item)
+    try:
+        services.attachment_add(actor=request.user, rectification=item, files=files)
+    except ValidationError as error:
+        for m in error.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, f"已上传 {len(files)} 个文件。")
+    return redirect(f"{item.get_absolute_url()}#attachments")
+
+
+def attachment_download(request, pk):
+    attachment = get_visible_or_404(Attachment, request.user, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在。") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the 挂图作战 board ------------------------------------------------------------------------------------
+
+
+def board(request):
+    regions = list(selectors.board_regions(request.user))
+    if not regions:
+        raise Http404("您的账号尚未分配区划。")
+    chosen = request.GET.get("region")
+    region = next((r for r in regions if str(r.pk) == chosen), None)
+    if region is None:
+        user_region = request.user.region_id
+        region = next((r for r in regions if r.pk == user_region), regions[0])
+    figures = selectors.board(user=request.user, region=region)
+    chart_data = {
+        "status": [{"name": s["label"], "value": s["n"], "status": s["status"]} for s in figures["by_status"]],
+        "categories": [
+            {"name": c["name"], "total": c["total"], "closed": c["closed"], "overdue": c["overdue"]}
+            for c in figures["categories"]
+        ],
+        "timeline": figures["timeline"],
+        "burndown": figures["burndown"],
+    }
+    return render(
+        request,
+        "ledger/board.html",
+        {"regions": regions, "region": region, "f": figures, "chart_data": chart_data, "today": figures["on"]},
+    )
+
+
+# --- notifications ----------------------------------------------------------------------------------------
+
+
+def notification_list(request):
+    from sanding.core.pagination import paginate
+
+    qs = Notification.objects.filter(recipient=request.user)
+    show = request.GET.get("show", "")
+    if show == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return render(request, "ledger/notification_list.html", {"page": paginate(request, qs), "show": show, "q": q})
+
+
+@require_POST
+def notification_read(request):
+    qs = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    n = qs.update(read_at=timezone.now())
+    messages.success(request, f"已将 {n} 条通知标为已读。")
+    return redirect("ledger:notification-list")
+
+
+# --- settings: categories and the per-region switch ---------------------------------------------------------
+
+
+def category_list(request):
+    require_office(request.user)
+    from django.db.models import Count
+
+    categories = IssueCategory.objects.annotate(n=Count("issues"))
+    return render(request, "ledger/category_list.html", {"categories": categories})
+
+
+@require_http_methods(["GET", "POST"])
+def category_form(request, pk=None):
+    require_office(request.user)
+    category = IssueCategory.objects.filter(pk=pk).first() if pk else None
+    if pk and category is None:
+        raise Http404("未找到该类别。")
+    form = CategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved._history_user = request.user
+        saved.save()
+        messages.success(request, f"已保存问题类别：{saved}")
+        return redirect("ledger:category-list")
+    return render(
+        request,
+        "ledger/form.html",
+        {
+            "form": form,
+            "title": "编辑问题类别" if category else "新增问题类别",
+            "cancel_url": reverse("ledger:category-list"),
+            "help": "类别不能删除；不再使用的类别请取消“启用”。",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def region_setting(request, pk):
+    require_office(request.user)
+    region = get_visible_or_404(Region, request.user, pk=pk)
+    current = services.head_review_enabled(region.pk)
+    form = RegionSettingForm(request.POST or None, initial={"head_review": current})
+    if request.method == "POST" and form.is_valid():
+        services.region_setting_save(actor=request.user, region=region, head_review=form.cleaned_data["head_review"])
+        messages.success(request, f"已保存 {region} 的台账设置。")
+        return redirect(f"{reverse('ledger:board')}?region={region.pk}")
+    return render(
+        request,
+        "ledger/form.html",
+        {
+            "form": form,
+            "title": f"{region} · 台账设置",
+            "cancel_url": f"{reverse('ledger:board')}?region={region.pk}",
+            "help": (
+                "启用后，部门申请销号须经单位负责人（“单位负责人”用户组中的本部门填报员）审核，"
+                "再由编办核验销号；任一环节退回，事项回到“整改中”。"
+            ),
+        },
+    )

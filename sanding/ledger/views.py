@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanding.accounts.scoping import get_visible_or_404, require_office
+from sanding.assessment.models import Answer
 from sanding.core.services import StaleEditError
 from sanding.registry.models import Region
 
@@ -110,44 +110,50 @@ def issue_detail(request, pk):
     )
 
 
+# Which default category a checklist section's problems usually belong to (staff may change it).
+SECTION_CATEGORY_HINTS = [
+    ("议事协调", "议事协调机构协调配合不畅"),
+    ("编制", "编制人员管理"),
+    ("职数", "编制人员管理"),
+    ("内设机构", "部门内部职责不理顺"),
+    ("挂牌", "机构编制违规违纪"),
+    ("边界", "部门间职责边界不清"),
+    ("职能", "部门职能不理顺"),
+    ("职责", "工作职责未明确"),
+]
+
+
 def _assessment_initial(user, answer_id):
-    """Pre-fill from a self-assessment answer when the assessment app provides one (optional)."""
-    if not apps.is_installed("sanding.assessment") or not str(answer_id).isdigit():
+    """Pre-fill a new issue from a reviewed self-assessment answer (?assessment_answer=<id>)."""
+    if not answer_id:
         return {}
-    try:
-        model = apps.get_model("assessment", "Answer")
-    except LookupError:
-        return {}
-    manager = model.objects
-    qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.none()
-    answer = qs.filter(pk=answer_id).first()
-    if answer is None:
-        raise Http404("未找到该自查评估答题，或您无权查看。")
-    initial = {"source": Source.SELF_CHECK, "source_ref": f"assessment.answer:{answer.pk}"}
-    department = getattr(answer, "department", None) or getattr(getattr(answer, "assessment", None), "department", None)
-    if department is not None:
-        initial["department"] = department.pk
-    item = getattr(answer, "item", None)
-    names = [getattr(answer, "issue_category", None), getattr(item, "issue_category", None)]
-    section = getattr(item, "section", None)
-    names += [getattr(section, "title", None), getattr(section, "name", None)]
-    for name in filter(None, names):
-        category = IssueCategory.objects.filter(name=str(name)).first()
-        if category:
-            initial["category"] = category.pk
+    if not str(answer_id).isdigit():
+        raise Http404("未找到该自查评估答题。")
+    answer = get_visible_or_404(
+        Answer.objects.select_related("assessment__department", "assessment__round", "item__section"),
+        user,
+        pk=answer_id,
+    )
+    section, item = answer.item.section, answer.item
+    category = None
+    for keyword, name in SECTION_CATEGORY_HINTS:
+        if keyword in section.title:
+            category = IssueCategory.objects.filter(name=name, active=True).first()
             break
-    else:
-        category = IssueCategory.objects.filter(active=True).first()
-        if category:
-            initial["category"] = category.pk
-    parts = [
-        str(item) if item is not None else "",
-        getattr(answer, "review_comment", "") or getattr(answer, "comment", ""),
-    ]
-    initial["description"] = "；".join(p for p in parts if p)
-    if hasattr(answer, "get_absolute_url"):
-        initial["source_url"] = answer.get_absolute_url()
-    return initial
+    score = answer.final_score
+    lines = [f"{answer.assessment.round}：{section.title} — {item.text}"]
+    if score is not None:
+        lines.append(f"得分 {score} / {item.max_points}")
+    if answer.review_comment:
+        lines.append(f"审核意见：{answer.review_comment}")
+    return {
+        "source": Source.SELF_CHECK,
+        "department": answer.assessment.department_id,
+        "category": category.pk if category else None,
+        "description": "；".join(lines),
+        "source_ref": f"assessment.answer:{answer.pk}",
+        "source_url": answer.assessment.get_absolute_url(),
+    }
 
 
 @require_http_methods(["GET", "POST"])

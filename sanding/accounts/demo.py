@@ -39,6 +39,7 @@ def load(*, stdout=None):
             role,
             {
                 "last_name": name,
+                "email": f"{username}@example.gov.cn",
                 "region": regions[region],
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": username == "admin",
@@ -50,6 +51,7 @@ def load(*, stdout=None):
             Role.CLERK,
             {
                 "last_name": f"{department.short_name or department.name}填报员",
+                "email": f"d-{department.code.lower()}@example.gov.cn",
                 "region": department.region,
                 "department": department,
             },

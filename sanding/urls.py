@@ -15,5 +15,6 @@ urlpatterns = [
     path("registry/", include("sanding.registry.urls")),
     path("ledger/", include("sanding.ledger.urls")),
     path("assessment/", include("sanding.assessment.urls")),
+    path("spreadsheets/", include("sanding.spreadsheets.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,181 @@
+"""Cell values as real government sheets hold them: text normalisation, numbers, dates, yes/no flags.
+
+Every parser takes the raw value the reader gives (str, float, int, bool, date, datetime or None) and
+returns a clean Python value or raises `CellError` with a Chinese reason.
+"""
+
+import calendar
+import datetime
+import re
+import unicodedata
+from functools import lru_cache
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is shown to the user beside the cell."""
+
+
+# Full-width digits, Latin letters and the ideographic space become half-width; Chinese punctuation
+# inside free text (，；（）) is kept, so text survives an export → import round trip unchanged.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
+_HALF_WIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
+_HALF_WIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
+_HALF_WIDTH.update({0x3000: 0x20, 0xA0: 0x20})
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_ALL_SPACE = re.compile(r"\s+")
+
+
+_NEEDS_WORK = re.compile(r"[\uff10-\uff5a\u3000\u00a0\r\n\t]|  |^ | $")
+
+
+def text(value):
+    """Free text: half-width digits and letters, no stray spaces, lines kept."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value if _NEEDS_WORK.search(value) is None else _clean(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date() if value.time() == datetime.time() else value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return _clean(str(value))
+
+
+def _clean(value):
+    value = value.translate(_HALF_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in value.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def key(value):
+    """A comparison key for names and labels: NFKC (all full-width → half-width), no whitespace at all."""
+    if type(value) is str:
+        return _key_str(value)
+    return _key_str(text(value))
+
+
+@lru_cache(maxsize=50_000)
+def _key_str(value):
+    return _ALL_SPACE.sub("", unicodedata.normalize("NFKC", value)).lower()
+
+
+def is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\u3000\u00a0"))
+
+
+def integer(value):
+    """A non-negative whole number: 12, 12.0, "12", "１２", "12人"; empty is 0."""
+    if is_empty(value):
+        return 0
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, (int, float)):
+        number = value
+    else:
+        raw = key(value).removesuffix("人").removesuffix("名").removesuffix("个").replace(",", "")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise CellError(f"“{text(value)}”不是数字") from None
+    if number != int(number):
+        raise CellError(f"“{text(value)}”应为整数")
+    if number < 0:
+        raise CellError("数量不能为负数")
+    return int(number)
+
+
+YES = {"是", "√", "✓", "✔", "y", "yes", "已销号", "已销", "销号", "1", "true", "有", "已设", "已设置", "已挂"}
+NO = {"否", "×", "✗", "n", "no", "未销号", "未销", "0", "false", "无", "未设", "未设置", "未挂", ""}
+
+
+def flag(value):
+    """是/否, √/×, 已销号/未销号; empty is False."""
+    if isinstance(value, bool):
+        return value
+    word = key(value)
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise CellError(f"“{text(value)}”应为“是”或“否”")
+
+
+KIND_DEADLINE, KIND_IMMEDIATE, KIND_ONGOING = "期限", "立行立改", "长期坚持"
+_KIND_WORDS = {
+    "立行立改": KIND_IMMEDIATE,
+    "立即整改": KIND_IMMEDIATE,
+    "长期坚持": KIND_ONGOING,
+    "长期": KIND_ONGOING,
+    "持续推进": KIND_ONGOING,
+    "常态化": KIND_ONGOING,
+}
+_YMD = re.compile(r"^(\d{4})[年./\-](\d{1,2})[月./\-](\d{1,2})日?(?:前|之前)?$")
+_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YM_END = re.compile(r"^(\d{4})[年./\-](\d{1,2})月?(?:底|末|份|月底)?(?:前|之前)?$")
+_Y_END = re.compile(r"^(\d{4})年?(?:底|末|年底|年末)(?:前|之前)?$")
+_Y_HALF = re.compile(r"^(\d{4})年?(上半年|下半年)(?:前|之前)?$")
+
+
+def _make_date(year, month, day):
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise CellError(f"{year}年{month}月{day}日不是有效日期") from None
+
+
+def _month_end(year, month):
+    year, month = int(year), int(month)
+    if not 1 <= month <= 12:
+        raise CellError(f"{month}月不是有效月份")
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def date(value):
+    """A date from an Excel date, an Excel serial number or text; empty is None.
+
+    Text forms: 2025年6月30日, 2025.6.30, 2025/6/30, 2025-6-30, 20250630, 2025年6月底 (month end),
+    2025年底 (31 December), 2025年上半年 (30 June).
+    """
+    if is_empty(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        raise CellError("不是日期")
+    if isinstance(value, (int, float)):
+        if 1 <= value < 2958466:
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise CellError(f"“{value}”不是有效的 Excel 日期")
+    raw = key(value)
+    if match := _YMD.match(raw) or _YMD_COMPACT.match(raw):
+        return _make_date(*match.groups())
+    if match := _YM_END.match(raw):
+        return _month_end(*match.groups())
+    if match := _Y_END.match(raw):
+        return datetime.date(int(match.group(1)), 12, 31)
+    if match := _Y_HALF.match(raw):
+        year = int(match.group(1))
+        return datetime.date(year, 6, 30) if match.group(2) == "上半年" else datetime.date(year, 12, 31)
+    if re.match(r"^\d{1,2}月(底|末)?$", raw):
+        raise CellError(f"“{text(value)}”缺少年份，请写成如 2025年6月30日")
+    raise CellError(f"“{text(value)}”不是可识别的日期（可写作 2025年6月30日、2025.6.30、2025/6/30、2025年底）")
+
+
+def deadline(value):
+    """(kind, date) for a 整改时限 cell: 立行立改 and 长期坚持 are kinds, anything else a dated deadline."""
+    word = key(value)
+    for prefix, kind in _KIND_WORDS.items():
+        if word.startswith(prefix):
+            return kind, None
+    when = date(value)
+    return (KIND_DEADLINE, when) if when else ("", None)
+
+
+def excel_serial(when):
+    return (when - EXCEL_EPOCH).days

@@ -1,12 +1,15 @@
 """Scale benchmark of the self-assessment: a round of 500 departments × 30 items.
 
 Prints the round page's query count (and time), and the time to compute and store the results of the
-whole round (totals, section subtotals, grades, ranks). Runs standalone on a throwaway SQLite file:
+whole round (totals, section subtotals, grades, ranks). Creating the round and storing the results
+also write the change history (django-simple-history) of every form and answer.
+Runs standalone on a throwaway SQLite file:
 
     python benchmarks/assessment_scale.py [--departments 500] [--items-per-section 6]
 """
 
 import argparse
+import datetime
 import os
 import random
 import shutil
@@ -75,7 +78,14 @@ def setup(n_departments, items_per_section):
             )
     services.checklist_publish(actor=staff, checklist=checklist)
     checklist.refresh_from_db()
-    round_ = Round(region=region, name="基准轮次", checklist=checklist)
+    today = datetime.date.today()
+    round_ = Round(
+        region=region,
+        name="基准轮次",
+        checklist=checklist,
+        fill_deadline=today + datetime.timedelta(days=30),
+        review_deadline=today + datetime.timedelta(days=45),
+    )
     started = time.perf_counter()
     services.round_create(actor=staff, round_=round_, departments=list(Department.objects.order_by("code")))
     create_seconds = time.perf_counter() - started
@@ -119,10 +129,16 @@ def main():
         client.force_login(staff)
         url = reverse("assessment:round-detail", args=[round_.pk])
         client.get(url)  # warm up templates
+        first = Assessment.objects.filter(round=round_).order_by("pk").first()
         for name, path in [
             ("round page", url),
             ("round forms page", reverse("assessment:round-forms", args=[round_.pk])),
             ("round xlsx export", reverse("assessment:round-export", args=[round_.pk])),
+            ("one form (with change history)", reverse("assessment:assessment-detail", args=[first.pk])),
+            (
+                "checklist page (with change history)",
+                reverse("assessment:checklist-detail", args=[round_.checklist_id]),
+            ),
         ]:
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as ctx:

@@ -118,8 +118,8 @@ def browser_login(page, live_server):
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录").click()
         return page
 
     return _login

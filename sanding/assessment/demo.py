@@ -517,12 +517,15 @@ def _review(assessment, sections, reviewer, rng):
 def _run(round_name, *, region, checklist, departments, staff, closed, stdout):
     if Round.objects.filter(region=region, name=round_name).exists():
         return False
+    # The demo replays both rounds today, so filling runs against deadlines still ahead; the closed
+    # round gets its quarter's dates back (edited by staff, as in real use) before it closes.
+    today = services.timezone.localdate()
     round_ = Round(
         region=region,
         name=round_name,
         checklist=checklist,
-        fill_deadline=datetime.date(2025, 3, 31) if closed else datetime.date(2025, 6, 30),
-        review_deadline=datetime.date(2025, 4, 15) if closed else datetime.date(2025, 7, 15),
+        fill_deadline=today + datetime.timedelta(days=21),
+        review_deadline=today + datetime.timedelta(days=35),
     )
     services.round_create(actor=staff, round_=round_, departments=departments)
     assessments = list(
@@ -575,6 +578,9 @@ def _run(round_name, *, region, checklist, departments, staff, closed, stdout):
         services.assessment_approve(actor=staff, assessment=assessment)
     if closed:
         services.round_transition(actor=staff, round_=round_, to_state=RoundState.REVIEWING)
+        round_.refresh_from_db()
+        round_.fill_deadline, round_.review_deadline = datetime.date(2025, 3, 31), datetime.date(2025, 4, 15)
+        services.round_update(actor=staff, round_=round_)
         services.round_transition(actor=staff, round_=round_, to_state=RoundState.CLOSED, comment="本轮评估结束")
         services.round_publish(actor=staff, round_=round_)
     if stdout:

@@ -3,15 +3,16 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
-from sanding.accounts.choices import Role
 from sanding.accounts.models import User
+from sanding.accounts.scoping import scope_for
 from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
 from sanding.registry.choices import DepartmentCategory
 from sanding.registry.models import Department, Region
 
+from . import selectors
 from .choices import AssessmentState, Method, RoundState, ScoringRule
 from .models import Checklist, Item, Round, Section
-from .services import AnswerInput, ReviewInput
+from .services import DUPLICATE_CODE, AnswerInput, ReviewInput
 
 NA_LABEL = "不适用"
 
@@ -70,6 +71,9 @@ class ItemForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        self.instance.checklist = checklist
+        self.fields["code"].widget.attrs["placeholder"] = "留空则自动编号"
         self.fields["section"].queryset = Section.objects.filter(checklist=checklist, archived=False)
         self.fields["section"].empty_label = None
         rules = {r.category: r for r in self.instance.category_rules.all()} if self.instance.pk else {}
@@ -85,6 +89,18 @@ class ItemForm(BootstrapFormMixin, forms.ModelForm):
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "默认"}),
             )
             self.category_fields.append((value, name))
+
+    def clean_code(self):
+        code = (self.cleaned_data.get("code") or "").strip()
+        if code:
+            other = (
+                Item.objects.filter(checklist=self.checklist, code=code, archived=False)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(DUPLICATE_CODE.format(code=code, other=other.text[:20]))
+        return code
 
     def clean(self):
         data = super().clean()
@@ -155,8 +171,8 @@ class RoundForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
         label="逐个选择部门",
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="按住 Ctrl 多选；与上面按类别、区划选出的部门合并。",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="可按区划和类别分组勾选或搜索；与上面按类别、区划选出的部门合并。",
     )
 
     class Meta:
@@ -186,11 +202,37 @@ class RoundForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
                 for name in ("scope_categories", "scope_regions", "scope_departments"):
                     del self.fields[name]
 
+    def department_groups(self):
+        """The departments to pick from, grouped by region then category (in the registry's order):
+        [(region, [(category, [(department, checked)])])]."""
+        if "scope_departments" not in self.fields:
+            return []
+        field = self["scope_departments"]
+        checked = {str(v) for v in (field.value() or [])}
+        order = selectors.CATEGORY_ORDER
+        departments = sorted(
+            self.fields["scope_departments"].queryset,
+            key=lambda d: (d.region.path, order.get(d.category, 99), d.code),
+        )
+        groups = []
+        for d in departments:
+            if not groups or groups[-1][0] != d.region:
+                groups.append((d.region, []))
+            categories = groups[-1][1]
+            if not categories or categories[-1][0] != d.category:
+                categories.append((d.category, []))
+            categories[-1][1].append((d, str(d.pk) in checked))
+        return groups
+
     def clean(self):
         data = super().clean()
         fill, review = data.get("fill_deadline"), data.get("review_deadline")
         if fill and review and review < fill:
             self.add_error("review_deadline", "审核截止日期不能早于填报截止日期。")
+        if self.instance.pk and self.instance.state != RoundState.DRAFT:
+            for name in ("fill_deadline", "review_deadline"):
+                if not data.get(name) and name in self.fields:
+                    self.add_error(name, "轮次开始后须设置该日期。")
         if not self.instance.pk and not (
             data.get("scope_categories") or data.get("scope_regions") or data.get("scope_departments")
         ):
@@ -217,22 +259,28 @@ class RoundForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
         return sorted(chosen, key=lambda d: d.code)
 
 
+class ReviewerField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        region = obj.region.name if obj.region_id else "全部区划"
+        return f"{obj}（{region} · {obj.role_label}）"
+
+
 class AssignForm(BootstrapFormMixin, forms.Form):
     method = forms.ChoiceField(label="评估方式", choices=[("", "不修改"), *Method.choices], required=False)
-    reviewers = forms.ModelMultipleChoiceField(
-        label="审核人", queryset=User.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+    reviewers = ReviewerField(
+        label="审核人",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text="只列出本级、上级和下级编办的工作人员；下级编办人员只能审核本区划的部门。",
     )
-    change_reviewers = forms.BooleanField(label="同时设置审核人（不选审核人表示任何编办人员均可审核）", required=False)
+    change_reviewers = forms.BooleanField(
+        label="同时设置审核人（不选审核人表示管辖该部门的编办人员均可审核）", required=False
+    )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, round_=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewers"].queryset = (
-            User.objects.filter(
-                groups__name__in=[Role.STAFF.label, Role.ADMIN.label], region__in=Region.objects.visible_to(user)
-            )
-            .distinct()
-            .order_by("username")
-        )
+        self.fields["reviewers"].queryset = selectors.reviewer_choices(round_).prefetch_related("groups")
 
 
 class ReasonForm(BootstrapFormMixin, forms.Form):
@@ -250,9 +298,13 @@ class AssessmentFilterForm(forms.Form):
     round = forms.ModelChoiceField(label="轮次", queryset=Round.objects.none(), required=False, empty_label="全部轮次")
     mine = forms.BooleanField(label="只看我审核的", required=False)
 
-    def __init__(self, *args, rounds=None, **kwargs):
+    def __init__(self, *args, rounds=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = rounds
+        if user is not None and not scope_for(user).is_office:
+            del self.fields["mine"]  # staff-only filters
+            if scope_for(user).is_clerk:
+                del self.fields["category"]
         for f in self.fields.values():
             if isinstance(f.widget, forms.CheckboxInput):
                 f.widget.attrs["class"] = "form-check-input"
@@ -270,11 +322,11 @@ class AssessmentFilterForm(forms.Form):
             qs = qs.filter(department__name__icontains=q) | qs.filter(department__short_name__icontains=q)
         if data["state"]:
             qs = qs.filter(state=data["state"])
-        if data["category"]:
+        if data.get("category"):
             qs = qs.filter(category=data["category"])
         if data["round"]:
             qs = qs.filter(round=data["round"])
-        if data["mine"]:
+        if data.get("mine"):
             qs = qs.filter(reviewers=user)
         return qs
 
@@ -321,8 +373,13 @@ def answer_files(files, item_ids):
 
 
 def review_inputs(post, item_ids):
+    """Posted review: rv-<id> reviewed value, rc-<id> comment, rn-<id> “不认可不适用”."""
     return {
-        item_id: ReviewInput(value=post.get(f"rv-{item_id}", ""), comment=post.get(f"rc-{item_id}", ""))
+        item_id: ReviewInput(
+            value=post.get(f"rv-{item_id}", ""),
+            comment=post.get(f"rc-{item_id}", ""),
+            reject_na=post.get(f"rn-{item_id}") == "1",
+        )
         for item_id in item_ids
         if f"rv-{item_id}" in post or f"rc-{item_id}" in post
     }

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from sanding.accounts.scoping import ScopedModel
 from sanding.core.models import VersionedModel
@@ -36,6 +37,8 @@ class Checklist(ScopedModel, VersionedModel):
     categories = models.JSONField("适用部门类别", default=list, blank=True, help_text="不选表示适用于全部类别。")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "评分表"
         verbose_name_plural = "评分表"
@@ -58,6 +61,18 @@ class Checklist(ScopedModel, VersionedModel):
     def scope_department_q(cls, department_id):
         return NOTHING  # departments see items only through their own assessments
 
+    @classmethod
+    def scope_q(cls, scope):
+        """A region's own checklists (drafts included), plus the published ones of the regions above it:
+        a county runs its rounds with the city's published checklist, read-only."""
+        q = super().scope_q(scope)
+        if scope.is_clerk or scope.region_ids is None:
+            return q
+        from sanding.registry.models import Region
+
+        above = Region.objects.filter(pk__in=scope.region_ids, path__startswith=OuterRef("region__path"))
+        return q | (Q(status=ChecklistStatus.PUBLISHED) & Exists(above))
+
     @property
     def is_draft(self):
         return self.status == ChecklistStatus.DRAFT
@@ -68,9 +83,10 @@ class Checklist(ScopedModel, VersionedModel):
 
 
 class ChecklistPart(ScopedModel):
-    """Rows that hang off a checklist and share its scope."""
+    """Rows that hang off a checklist and share its scope (including a published parent-region one)."""
 
     scope_region_path = "checklist__region"
+    scope_checklist_path = "checklist"
 
     class Meta:
         abstract = True
@@ -79,6 +95,14 @@ class ChecklistPart(ScopedModel):
     def scope_department_q(cls, department_id):
         return NOTHING
 
+    @classmethod
+    def scope_q(cls, scope):
+        if scope.is_clerk:
+            return NOTHING
+        if scope.region_ids is None:
+            return Q()
+        return Q(**{f"{cls.scope_checklist_path}__in": Checklist.objects.filter(Checklist.scope_q(scope))})
+
 
 class Section(ChecklistPart):
     checklist = models.ForeignKey(Checklist, verbose_name="评分表", on_delete=models.PROTECT, related_name="sections")
@@ -86,6 +110,8 @@ class Section(ChecklistPart):
     title = models.CharField("名称", max_length=100)
     description = models.TextField("说明", blank=True)
     archived = models.BooleanField("已移除", default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "评分项目"
@@ -99,12 +125,20 @@ class Section(ChecklistPart):
 class Item(ChecklistPart):
     """评分细则: one scored line of a checklist."""
 
-    scope_region_path = "section__checklist__region"
+    scope_region_path = "checklist__region"
 
+    # Denormalised from the section (set on save; sections never move between checklists), so that the
+    # database can keep item codes unique within a checklist.
+    checklist = models.ForeignKey(
+        Checklist, verbose_name="评分表", on_delete=models.PROTECT, related_name="items", editable=False
+    )
     section = models.ForeignKey(Section, verbose_name="评分项目", on_delete=models.PROTECT, related_name="items")
     seq = models.PositiveIntegerField("排序", default=0)
     code = models.CharField(
-        "编号", max_length=20, blank=True, help_text="跨版本保持不变，用于从上一轮带入答案；留空则自动编号。"
+        "编号",
+        max_length=20,
+        blank=True,
+        help_text="同一评分表内不能重复；跨版本保持不变，用于从上一轮带入答案；留空则自动编号。",
     )
     text = models.TextField("评估内容")
     guidance = models.TextField("评分标准", blank=True)
@@ -131,11 +165,19 @@ class Item(ChecklistPart):
     is_veto = models.BooleanField("一票否决项", default=False, help_text="未得满分时，等级直接定为最低档。")
     archived = models.BooleanField("已移除", default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "评分细则"
         verbose_name_plural = "评分细则"
         ordering = ["section__seq", "section_id", "seq", "pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["checklist", "code"],
+                condition=Q(archived=False) & ~Q(code=""),
+                name="item_code_unique_per_checklist",
+                violation_error_message="本评分表中已有相同编号的评分细则，请换一个编号。",
+            ),
             models.CheckConstraint(
                 condition=~Q(rule=ScoringRule.SCALE) | Q(step__isnull=False),
                 name="item_scale_needs_step",
@@ -151,16 +193,24 @@ class Item(ChecklistPart):
     def __str__(self):
         return f"{self.code} {self.text[:30]}"
 
+    def save(self, *args, **kwargs):
+        if self.section_id is not None and self.checklist_id is None:
+            self.checklist_id = Section.objects.values_list("checklist_id", flat=True).get(pk=self.section_id)
+        super().save(*args, **kwargs)
+
 
 class ItemCategoryRule(ChecklistPart):
     """An item's different maximum for one department category, or that it does not apply to it."""
 
-    scope_region_path = "item__section__checklist__region"
+    scope_region_path = "item__checklist__region"
+    scope_checklist_path = "item__checklist"
 
     item = models.ForeignKey(Item, verbose_name="评分细则", on_delete=models.CASCADE, related_name="category_rules")
     category = models.CharField("部门类别", max_length=20, choices=DepartmentCategory.choices)
     max_points = models.DecimalField("分值", **SCORE, null=True, blank=True)
     excluded = models.BooleanField("不适用于该类别", default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "分类别分值"
@@ -178,6 +228,8 @@ class GradeBand(ChecklistPart):
     min_percent = models.DecimalField("得分率不低于（%）", max_digits=5, decimal_places=2)
     label = models.CharField("等级名称", max_length=20)
     stars = models.PositiveSmallIntegerField("星级", default=0, help_text="以星级表示时填 1–5，命名等级填 0。")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "等级"
@@ -209,6 +261,8 @@ class Round(ScopedModel, VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, null=True, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "评估轮次"
         verbose_name_plural = "评估轮次"
@@ -223,6 +277,20 @@ class Round(ScopedModel, VersionedModel):
     @classmethod
     def scope_department_q(cls, department_id):
         return Q(pk__in=Assessment.objects.filter(department=department_id, withdrawn=False).values("round"))
+
+    @classmethod
+    def scope_q(cls, scope):
+        """The rounds of the user's regions, plus rounds run above them that include their departments
+        (county staff follow their county's forms in a city-run round; only the organiser manages it)."""
+        q = super().scope_q(scope)
+        if scope.is_clerk or scope.region_ids is None:
+            return q
+        inside = Assessment.objects.filter(department__region__in=scope.region_ids, withdrawn=False)
+        return q | Q(pk__in=inside.values("round"))
+
+    def is_managed_by(self, scope):
+        """Whether a user with `scope` organises this round (may edit it and change its state)."""
+        return scope.is_office and (scope.region_ids is None or self.region_id in scope.region_ids)
 
     @property
     def is_published(self):
@@ -289,6 +357,8 @@ class Assessment(ScopedModel, VersionedModel):
     veto_reason = models.TextField("否决原因", blank=True)
     rank = models.PositiveIntegerField("类别内排名", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "部门自查评估"
         verbose_name_plural = "部门自查评估"
@@ -349,6 +419,9 @@ class Answer(ScopedModel):
     item = models.ForeignKey(Item, verbose_name="评分细则", on_delete=models.PROTECT, related_name="answers")
     not_applicable = models.BooleanField("不适用", default=False)
     na_reason = models.CharField("不适用理由", max_length=300, blank=True)
+    na_rejected = models.BooleanField(
+        "不认可不适用", default=False, help_text="审核人不认可部门的“不适用”，按核定分计分（须填写审核意见）。"
+    )
     self_value = models.CharField("自评输入", max_length=20, blank=True, help_text="是否 1/0、得分或问题处数。")
     self_score = models.DecimalField("自评分", **SCORE, null=True, blank=True)
     explanation = models.TextField("自评说明", blank=True)
@@ -357,6 +430,8 @@ class Answer(ScopedModel):
     reviewed_score = models.DecimalField("核定分", **SCORE, null=True, blank=True)
     review_comment = models.TextField("审核意见", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "评估答案"
@@ -370,6 +445,11 @@ class Answer(ScopedModel):
     @property
     def final_score(self):
         return self.reviewed_score if self.reviewed_score is not None else self.self_score
+
+    @property
+    def counts_as_not_applicable(self):
+        """不适用 as finally accepted: the department's choice, unless the reviewer rejected it."""
+        return self.not_applicable and not self.na_rejected
 
 
 def evidence_path(instance, filename):

@@ -4,12 +4,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
+from sanding.accounts.choices import Role
+from sanding.accounts.models import User
 from sanding.accounts.scoping import scope_for
+from sanding.registry.choices import DepartmentCategory
 
 from . import scoring
-from .choices import AssessmentState, ChecklistStatus
+from .choices import EDITABLE_STATES, AssessmentState, ChecklistStatus, RoundState
 from .models import Answer, Assessment, Checklist, Evidence, GradeBand, Item, Round, Section, SectionResult
+
+CATEGORY_ORDER = {value: index for index, (value, _) in enumerate(DepartmentCategory.choices)}
 
 
 def checklist_list(*, user):
@@ -134,11 +140,22 @@ def assessment_sheet(assessment):
         for a in Answer.objects.filter(assessment=assessment).only(*[f.attname for f in Answer._meta.fields])
     }
     evidence = defaultdict(list)
-    for ev in Evidence.objects.filter(answer__assessment=assessment, withdrawn=False).select_related("uploaded_by"):
-        evidence[ev.answer_id].append(ev)
+    versions = defaultdict(int)
+    for ev in (
+        Evidence.objects.filter(answer__assessment=assessment)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    ):
+        versions[ev.answer_id] += 1
+        ev.version_number = versions[ev.answer_id]  # every upload to the item is a version, withdrawn too
+        if not ev.withdrawn:
+            evidence[ev.answer_id].append(ev)
     result = scoring.compute(
         item_lines(sections, assessment.category),
-        {item_id: scoring.AnswerLine(item_id, a.not_applicable, a.final_score) for item_id, a in answers.items()},
+        {
+            item_id: scoring.AnswerLine(item_id, a.counts_as_not_applicable, a.final_score)
+            for item_id, a in answers.items()
+        },
         [],
     )
     out = []
@@ -178,14 +195,77 @@ def assessment_events(assessment):
 
 
 def can_review(user, assessment):
-    """Office staff in scope; when reviewers are assigned, only they (and admins)."""
+    """Who may review a form: 编办 staff whose region covers the department, and of those —
+    admins always; staff only when assigned, or when nobody is assigned to the form."""
     scope = scope_for(user)
     if not scope.is_office:
+        return False
+    if scope.region_ids is not None and assessment.department.region_id not in scope.region_ids:
         return False
     if scope.is_admin:
         return True
     reviewer_ids = [u.pk for u in assessment.reviewers.all()]
     return not reviewer_ids or user.pk in reviewer_ids
+
+
+def region_ancestor_paths(path):
+    """ "YZ/XC/" -> ["YZ/", "YZ/XC/"]: the paths of a region and every region above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
+def office_users():
+    return User.objects.filter(is_active=True).filter(
+        Q(groups__name__in=[Role.STAFF.label, Role.ADMIN.label]) | Q(is_superuser=True)
+    )
+
+
+def reviewer_choices(round_):
+    """Candidate reviewers for a round's forms: 编办 staff of the round's region, of the regions above it
+    (they cover every department) and of the regions below it (they cover their own region's
+    departments only; the service refuses them for others)."""
+    region = round_.region
+    covering = region_ancestor_paths(region.path)
+    return (
+        office_users()
+        .filter(Q(region__path__in=covering) | Q(region__path__startswith=region.path))
+        .select_related("region")
+        .distinct()
+        .order_by("region__path", "username")
+    )
+
+
+def fill_closed_reason(assessment, *, today=None):
+    """Why the department cannot change its form now, or None when it can.
+
+    Filling runs while the round is open and until its 填报截止日期 (staff extend it by editing the
+    round). A form the 编办 returned (退回) stays open to its department until resubmitted, also after the
+    deadline and while the round is 审核中: the return is the staff's own reopening of that one form.
+    """
+    round_ = assessment.round
+    if round_.state == RoundState.DRAFT:
+        return "本轮评估当前不接受填报。"
+    if round_.state == RoundState.CLOSED:
+        return "本轮评估已结束，不能再保存或提交。"
+    if assessment.state not in EDITABLE_STATES:
+        return f"评估表当前为“{AssessmentState(assessment.state).label}”，不能再修改。"
+    if assessment.state == AssessmentState.RETURNED:
+        return None
+    if round_.state == RoundState.REVIEWING:
+        return "本轮评估已进入审核阶段，不能再保存或提交。"
+    today = today or timezone.localdate()
+    if round_.fill_deadline and today > round_.fill_deadline:
+        return (
+            f"填报已于 {round_.fill_deadline:%Y-%m-%d} 截止，不能再保存或提交；如需补报，请联系编办延长填报截止日期。"
+        )
+    return None
+
+
+def days_left(deadline, *, today=None):
+    """Whole days until a deadline (0 on the day itself, negative after); None without a deadline."""
+    if deadline is None:
+        return None
+    return (deadline - (today or timezone.localdate())).days
 
 
 def results_visible(user, round_):
@@ -262,7 +342,7 @@ def round_overview(round_, *, user):
     return RoundOverview(
         progress=progress,
         total=sum(counts.values()),
-        categories=sorted(by_category.items()),
+        categories=sorted(by_category.items(), key=lambda pair: (CATEGORY_ORDER.get(pair[0], 99), pair[0])),
         section_averages=section_averages,
         distribution=distribution,
         approved=len(approved),

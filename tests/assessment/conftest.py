@@ -1,9 +1,11 @@
 """Fixtures for the assessment tests: a small published checklist and an open round."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from sanding.assessment import services
 from sanding.assessment.choices import ChecklistStatus, RoundState, ScoringRule
@@ -102,9 +104,18 @@ def checklist(city):
     return build_checklist(city)
 
 
+def deadlines(fill_days=14, review_days=28):
+    """Deadlines relative to today, as an open round needs them."""
+    today = timezone.localdate()
+    return {
+        "fill_deadline": today + datetime.timedelta(days=fill_days),
+        "review_deadline": today + datetime.timedelta(days=review_days),
+    }
+
+
 @pytest.fixture
 def open_round(checklist, staff_user, department, other_department):
-    round_ = Round(region=checklist.region, name="2025年第二季度自查评估", checklist=checklist)
+    round_ = Round(region=checklist.region, name="2025年第二季度自查评估", checklist=checklist, **deadlines())
     services.round_create(actor=staff_user, round_=round_, departments=[department, other_department])
     services.round_transition(actor=staff_user, round_=round_, to_state=RoundState.OPEN)
     return round_

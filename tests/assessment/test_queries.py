@@ -7,13 +7,13 @@ from django.urls import reverse
 from sanding.assessment import services
 from sanding.assessment.choices import RoundState
 from sanding.assessment.models import Assessment, Round
-from tests.assessment.conftest import fill_and_submit
+from tests.assessment.conftest import deadlines, fill_and_submit
 from tests.factories import DepartmentFactory, UserFactory
 
 
 def _round_with(n, checklist, staff_user, city, approve=True):
     departments = [DepartmentFactory(region=city, category=["政府工作部门", "党委工作机关"][i % 2]) for i in range(n)]
-    round_ = Round(region=city, name=f"R{n}", checklist=checklist)
+    round_ = Round(region=city, name=f"R{n}", checklist=checklist, **deadlines())
     services.round_create(actor=staff_user, round_=round_, departments=departments)
     services.round_transition(actor=staff_user, round_=round_, to_state=RoundState.OPEN)
     for i, assessment in enumerate(Assessment.objects.filter(round=round_).select_related("round", "department")):

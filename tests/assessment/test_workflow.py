@@ -17,7 +17,7 @@ from sanding.assessment.models import (
     SectionResult,
 )
 from sanding.core.services import StaleEditError
-from tests.assessment.conftest import build_checklist, fill_and_submit, full_inputs, items, pdf
+from tests.assessment.conftest import build_checklist, deadlines, fill_and_submit, full_inputs, items, pdf
 from tests.factories import DepartmentFactory, UserFactory
 
 D = Decimal
@@ -220,7 +220,7 @@ def test_clerk_of_another_department_cannot_fill(assessment, other_clerk, checkl
 
 
 def test_round_state_machine(checklist, staff_user, department):
-    round_ = Round(region=checklist.region, name="R", checklist=checklist)
+    round_ = Round(region=checklist.region, name="R", checklist=checklist, **deadlines())
     services.round_create(actor=staff_user, round_=round_, departments=[department])
     with pytest.raises(ValidationError) as error:
         services.round_transition(actor=staff_user, round_=round_, to_state=RoundState.CLOSED)
@@ -237,7 +237,7 @@ def test_round_state_machine(checklist, staff_user, department):
 
 
 def test_filling_refused_when_round_not_open(checklist, staff_user, department, clerk):
-    round_ = Round(region=checklist.region, name="R", checklist=checklist)
+    round_ = Round(region=checklist.region, name="R", checklist=checklist, **deadlines())
     services.round_create(actor=staff_user, round_=round_, departments=[department])
     assessment = Assessment.objects.select_related("round").get(round=round_)
     with pytest.raises(ValidationError) as error:
@@ -306,7 +306,7 @@ def test_carry_over_copies_explanations_and_evidence_but_not_scores(
 ):
     fill_and_submit(assessment, clerk, checklist, **{"1_2": "7"})
     services.assessment_approve(actor=staff_user, assessment=assessment)
-    nxt = Round(region=checklist.region, name="下一轮", checklist=checklist)
+    nxt = Round(region=checklist.region, name="下一轮", checklist=checklist, **deadlines())
     services.round_create(actor=staff_user, round_=nxt, departments=[department])
     services.round_transition(actor=staff_user, round_=nxt, to_state=RoundState.OPEN)
     new = Assessment.objects.select_related("round").get(round=nxt)

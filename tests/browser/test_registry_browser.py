@@ -19,11 +19,12 @@ def test_staff_filters_departments_and_edits_a_quota(
     assert rows.count() == 1
     assert "云州市市场监督管理局" in rows.first.inner_text()
 
-    rows.first.locator("a").first.click()
-    page.wait_for_load_state()
-    page.locator("#quotas a", has_text="编辑").first.click()
+    with page.expect_navigation():
+        rows.first.locator("a").first.click()
+    with page.expect_navigation():
+        page.locator("#quotas a", has_text="编辑").first.click()
     page.fill("#id_actual", "9")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     assert "已保存" in page.locator(".alert-success").inner_text()
     assert "空编 1" in page.locator(".figure-card").nth(1).inner_text()

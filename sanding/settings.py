@@ -198,6 +198,8 @@ DOSSIER_SECTIONS = [
 LEDGER_WARNING_DAYS = int(os.environ.get("LEDGER_WARNING_DAYS", "3"))
 LEDGER_MAX_UPLOAD_MB = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20"))
 LEDGER_COUNT_CAP = int(os.environ.get("LEDGER_COUNT_CAP", "10000"))
+# The site's address as users reach it: links in emails (reminder digests) are absolute from it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Self-assessment evidence uploads (checked by size and by content on the server).
 ASSESSMENT_EVIDENCE_MAX_BYTES = int(os.environ.get("ASSESSMENT_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

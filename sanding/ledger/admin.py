@@ -13,27 +13,31 @@ from .models import (
 )
 
 
+class NoDeleteMixin:
+    """Nothing of the ledger is ever deleted (categories are switched off with 启用; rows are kept)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IssueCategory)
-class IssueCategoryAdmin(SimpleHistoryAdmin):
+class IssueCategoryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "seq", "active"]
     list_editable = ["seq", "active"]
 
 
 @admin.register(LedgerRegionSetting)
-class LedgerRegionSettingAdmin(SimpleHistoryAdmin):
+class LedgerRegionSettingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["region", "head_review"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Ledger rows change only through the services (state machine, events): the admin reads."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,13 +1,13 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from sanding.accounts.scoping import scope_for
 from sanding.registry.models import Department, Region
 
 from .choices import Light, Source, Status
-from .models import IssueCategory, Rectification, today
-from .selectors import light_q
+from .models import Issue, IssueCategory, Rectification, today
+from .selectors import DEADLINE_ORDER, light_q
 
 YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,11 +19,53 @@ def _yes_no(label, method):
     )
 
 
+OPEN = "open"
+STATUS_CHOICES = [(OPEN, "未销号（全部在办）"), *Status.choices]
+
+# 排序: value → (label, order). Undated items (长期坚持, 立行立改 without a date) come last both ways.
+ORDERINGS = {
+    "deadline": ("整改时限（由近到远）", DEADLINE_ORDER),
+    "-deadline": ("整改时限（由远到近）", (F("deadline").desc(nulls_last=True), F("id").desc())),
+    "-updated": ("最近更新在前", (F("updated_at").desc(), F("id").desc())),
+    "updated": ("最早更新在前", (F("updated_at").asc(), F("id").asc())),
+    "-created": ("最新登记在前", (F("id").desc(),)),
+    "created": ("最早登记在前", (F("id").asc(),)),
+}
+
+
+def _department_options(filterset, user, scope):
+    """责任单位 options follow 区划: the chosen region's units; without a chosen region, the user's own
+    region's units plus the unit asked for (a link may name a unit of a region below). A unit outside
+    the chosen region is not an option, so changing 区划 drops it instead of showing an empty list."""
+    data = filterset.data or {}
+    region_id = data.get("region")
+    departments = Department.objects.visible_to(user)
+    if scope.is_clerk:
+        departments = Department.objects.filter(region=user.region_id)
+    if str(region_id or "").isdigit():
+        query = Q(region=region_id)
+    else:
+        own = getattr(user, "region_id", None)
+        query = Q(region=own) if own else Q()
+        chosen = data.get("department")
+        if own and str(chosen or "").isdigit():
+            query |= Q(pk=chosen)
+    return departments.filter(query).only("pk", "name", "code").order_by("code")
+
+
+def _style(form):
+    for f in form.fields.values():
+        css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+        f.widget.attrs.setdefault("class", css)
+
+
 class RectificationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="搜索", method="search", widget=forms.TextInput(attrs={"placeholder": "问题编号、描述、整改措施"})
     )
-    status = django_filters.ChoiceFilter(label="整改状态", choices=Status.choices, empty_label="全部状态")
+    status = django_filters.ChoiceFilter(
+        label="整改状态", choices=STATUS_CHOICES, method="filter_status", empty_label="全部状态"
+    )
     overdue = _yes_no("逾期", "filter_overdue")
     light = django_filters.ChoiceFilter(label="亮灯", choices=Light.choices, method="filter_light", empty_label="全部")
     category = django_filters.ModelChoiceFilter(
@@ -39,11 +81,11 @@ class RectificationFilter(django_filters.FilterSet):
     deadline_from = django_filters.DateFilter(label="时限自", field_name="deadline", lookup_expr="gte", widget=DATE)
     deadline_to = django_filters.DateFilter(label="时限至", field_name="deadline", lookup_expr="lte", widget=DATE)
     flagged = _yes_no("挂牌督办", "filter_flagged")
-    ordering = django_filters.OrderingFilter(
+    ordering = django_filters.ChoiceFilter(
         label="排序",
-        fields=(("deadline", "deadline"), ("updated_at", "updated"), ("id", "created")),
-        field_labels={"deadline": "整改时限", "updated_at": "最近更新", "id": "登记顺序"},
-        empty_label="默认（按时限）",
+        choices=[(k, label) for k, (label, _) in ORDERINGS.items()],
+        method="order",
+        empty_label="默认（按时限，无时限在后）",
     )
 
     class Meta:
@@ -53,27 +95,19 @@ class RectificationFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
-        regions = Region.objects.visible_to(user)
-        self.filters["region"].queryset = regions
-        # The unit list stays short: the chosen region's units (or the user's own region's), plus the
-        # chosen unit itself, all within the user's scope.
-        data = self.data or {}
-        region_id = data.get("region") or getattr(user, "region_id", None)
-        departments = Department.objects.visible_to(user)
-        if scope.is_clerk:
-            departments = Department.objects.filter(region=user.region_id)
-        query = Q(region=region_id) if str(region_id or "").isdigit() else Q()
-        chosen = data.get("department")
-        if str(chosen or "").isdigit():
-            query |= Q(pk=chosen)
-        self.filters["department"].queryset = departments.filter(query).only("pk", "name", "code").order_by("code")
+        self.filters["region"].queryset = Region.objects.visible_to(user)
+        self.filters["department"].queryset = _department_options(self, user, scope)
         self.filters["category"].queryset = IssueCategory.objects.all()
-        for f in self.form.fields.values():
-            css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
-            f.widget.attrs.setdefault("class", css)
+        _style(self.form)
 
     def search(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.exclude(status=Status.CLOSED) if value == OPEN else queryset.filter(status=value)
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS[value][1])
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset.not_overdue()
@@ -83,3 +117,64 @@ class RectificationFilter(django_filters.FilterSet):
 
     def filter_flagged(self, queryset, name, value):
         return queryset.filter(flagged=value)
+
+
+HAS_ITEMS = [("", "全部"), ("0", "无整改事项"), ("1", "有整改事项"), ("open", "有未销号事项")]
+ISSUE_ORDERINGS = {
+    "-found": ("发现日期（新→旧）", (F("found_on").desc(), F("id").desc())),
+    "found": ("发现日期（旧→新）", (F("found_on").asc(), F("id").asc())),
+    "code": ("问题编号（小→大）", (F("year").asc(), F("seq").asc(), F("id").asc())),
+}
+
+
+class IssueFilter(django_filters.FilterSet):
+    """Filters of the issue list (问题列表)."""
+
+    q = django_filters.CharFilter(
+        label="搜索", method="search", widget=forms.TextInput(attrs={"placeholder": "问题编号、问题描述"})
+    )
+    items = django_filters.ChoiceFilter(
+        label="整改事项", choices=HAS_ITEMS[1:], method="filter_items", empty_label="全部"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="问题类别", field_name="category", queryset=IssueCategory.objects.all(), empty_label="全部类别"
+    )
+    source = django_filters.ChoiceFilter(label="问题来源", choices=Source.choices, empty_label="全部来源")
+    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.none(), empty_label="全部区划")
+    department = django_filters.ModelChoiceFilter(
+        label="责任单位", queryset=Department.objects.none(), empty_label="全部单位"
+    )
+    found_from = django_filters.DateFilter(label="发现自", field_name="found_on", lookup_expr="gte", widget=DATE)
+    found_to = django_filters.DateFilter(label="发现至", field_name="found_on", lookup_expr="lte", widget=DATE)
+    ordering = django_filters.ChoiceFilter(
+        label="排序",
+        choices=[(k, label) for k, (label, _) in ISSUE_ORDERINGS.items()],
+        method="order",
+        empty_label="默认（问题编号新→旧）",
+    )
+
+    class Meta:
+        model = Issue
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        self.filters["region"].queryset = Region.objects.visible_to(user)
+        self.filters["department"].queryset = _department_options(self, user, scope)
+        _style(self.form)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__icontains=value) | Q(description__icontains=value)) if value else queryset
+
+    def filter_items(self, queryset, name, value):
+        items = Rectification.objects.filter(issue=OuterRef("pk"))
+        if value == "0":
+            return queryset.filter(~Exists(items))
+        if value == "open":
+            return queryset.filter(Exists(items.exclude(status=Status.CLOSED)))
+        return queryset.filter(Exists(items))
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(*ISSUE_ORDERINGS[value][1])

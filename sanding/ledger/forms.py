@@ -4,8 +4,8 @@ from django.utils import timezone
 from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
 from sanding.registry.models import Department
 
-from .choices import Action, Kind, Source
-from .models import Issue, IssueCategory, Rectification
+from .choices import Action, Source
+from .models import Attachment, Issue, IssueCategory, Rectification, kind_errors
 from .uploads import allowed_extensions
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -94,31 +94,50 @@ class IssueForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
 
 
 class RectificationForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
+    review_interval_days = forms.IntegerField(
+        label="复查周期（天）",
+        required=False,
+        min_value=1,
+        help_text="仅“长期坚持”类填写：每隔多少天复查一次。",
+        error_messages={"invalid": "复查周期须为正整数天数。", "min_value": "复查周期须为正整数天数。"},
+    )
+
     class Meta:
         model = Rectification
         fields = ["measures", "department", "responsible_person", "kind", "deadline", "review_interval_days", "notes"]
         widgets = {"measures": forms.Textarea(attrs={"rows": 4}), "deadline": DATE}
+        help_texts = {
+            "kind": "期限：须填整改时限；立行立改：可填须完成的日期；长期坚持：不设时限，填复查周期，不计逾期。",
+            "deadline": "“期限”类必填，“立行立改”类可填，“长期坚持”类不填。",
+        }
         error_messages = {
             "measures": REQUIRED,
             "department": REQUIRED,
             "deadline": {"invalid": "请输入有效的日期。"},
-            "review_interval_days": {"invalid": "请输入整数天数。"},
         }
 
     def __init__(self, *args, issue, **kwargs):
         super().__init__(*args, **kwargs)
         self.issue = issue
         self.fields["department"].queryset = Department.objects.filter(region=issue.region_id).active().order_by("code")
-        if not self.instance.pk:
-            self.initial.setdefault("department", issue.department_id)
+        if not self.instance.pk and not self.initial.get("department"):
+            # 责任单位 defaults to the issue's 责任单位 (model_to_dict put a None there for a new item).
+            self.initial["department"] = issue.department_id
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        if kind == Kind.DEADLINE and not data.get("deadline"):
-            self.add_error("deadline", "“期限”类整改事项必须填写整改时限。")
-        if kind == Kind.ONGOING and not data.get("review_interval_days"):
-            self.add_error("review_interval_days", "“长期坚持”类整改事项必须填写复查周期。")
+        if kind:
+            for name, message in kind_errors(
+                kind=kind, deadline=data.get("deadline"), review_interval_days=data.get("review_interval_days")
+            ).items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+        deadline = data.get("deadline")
+        # A new item's deadline cannot already have passed (the services accept one, for imports of
+        # historical ledgers; an existing item keeps the deadline it has).
+        if not self.instance.pk and deadline and deadline < timezone.localdate() and "deadline" not in self.errors:
+            self.add_error("deadline", "整改时限不能早于今天。")
         return data
 
 
@@ -126,7 +145,19 @@ class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
     comment = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     files = MultipleFileField(label="佐证材料")
+    evidence = forms.ModelMultipleChoiceField(
+        label="或选择已有材料",
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选佐证材料不属于该整改事项。", "invalid_pk_value": "所选材料无效。"},
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, rectification=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rectification is not None:
+            self.fields["evidence"].queryset = Attachment.objects.filter(rectification=rectification).order_by("pk")
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):

@@ -24,6 +24,40 @@ def warning_days():
     return getattr(settings, "LEDGER_WARNING_DAYS", 3)
 
 
+def overdue_q(on=None):
+    """逾期 in SQL: a deadline before `on` (default today) and not closed; a deadline of today is not overdue.
+
+    Only 期限 and 立行立改 items can have a deadline (a database constraint keeps 长期坚持 items
+    without one), so 长期坚持 items are never overdue. Every list, count and light uses this Q.
+    """
+    return Q(deadline__lt=on or today()) & ~Q(status=Status.CLOSED)
+
+
+# The kinds of rectification item and what each takes:
+#   期限      a deadline (required), no review interval;
+#   立行立改  optionally the date it must be done by (then it counts as overdue after it), no interval;
+#   长期坚持  a review interval in days (required), never a deadline, never overdue.
+KINDS_WITH_DEADLINE = (Kind.DEADLINE, Kind.IMMEDIATE)
+
+
+def kind_errors(*, kind, deadline, review_interval_days):
+    """{field: message} for a kind / deadline / review-interval combination that breaks the rules above.
+
+    Shared by the form, the services and anything else that writes items, so the messages match.
+    """
+    errors = {}
+    if kind == Kind.DEADLINE and not deadline:
+        errors["deadline"] = "“期限”类整改事项必须填写整改时限。"
+    if kind == Kind.ONGOING and deadline:
+        errors["deadline"] = "“长期坚持”类整改事项不设整改时限（不计逾期），请清空整改时限。"
+    if kind == Kind.ONGOING and not review_interval_days:
+        errors["review_interval_days"] = "“长期坚持”类整改事项必须填写复查周期。"
+    if kind != Kind.ONGOING and review_interval_days is not None:
+        label = dict(Kind.choices).get(kind, kind)
+        errors["review_interval_days"] = f"“{label}”类整改事项不设复查周期，请清空复查周期。"
+    return errors
+
+
 def _cooperating_q(issue_ref, department_id):
     return Q(
         Exists(IssueCooperation.objects.filter(issue=OuterRef(issue_ref), department=department_id)),
@@ -127,7 +161,11 @@ class Issue(ScopedModel, VersionedModel):
                 violation_error_message="该区划本年度已有相同序号的问题。",
             ),
         ]
-        indexes = [models.Index(fields=["department"], name="issue_department_idx")]
+        indexes = [
+            models.Index(fields=["department"], name="issue_department_idx"),
+            # The issue list's default order (newest code first), read backwards.
+            models.Index(fields=["year", "seq", "id"], name="issue_code_order_idx"),
+        ]
 
     def __str__(self):
         return self.code
@@ -166,7 +204,7 @@ class RectificationQuerySet(ScopedQuerySet):
 
     def overdue(self, on=None):
         """逾期: a deadline before today and not closed (a deadline of today is not overdue)."""
-        return self.filter(deadline__lt=on or today()).exclude(status=Status.CLOSED)
+        return self.filter(overdue_q(on))
 
     def not_overdue(self, on=None):
         return self.filter(Q(deadline__isnull=True) | Q(deadline__gte=on or today()) | Q(status=Status.CLOSED))
@@ -234,6 +272,16 @@ class Rectification(ScopedModel, VersionedModel):
                 condition=~Q(kind=Kind.ONGOING) | Q(review_interval_days__gt=0),
                 name="rectification_ongoing_has_interval",
                 violation_error_message="“长期坚持”类整改事项必须填写复查周期。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.ONGOING) | Q(deadline__isnull=True),
+                name="rectification_ongoing_no_deadline",
+                violation_error_message="“长期坚持”类整改事项不设整改时限。",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.ONGOING) | Q(review_interval_days__isnull=True),
+                name="rectification_interval_only_ongoing",
+                violation_error_message="只有“长期坚持”类整改事项设复查周期。",
             ),
             models.CheckConstraint(
                 condition=Q(status=Status.CLOSED, closed_at__isnull=False)
@@ -305,6 +353,15 @@ class Rectification(ScopedModel, VersionedModel):
             return Light.YELLOW
         return Light.GREEN
 
+    def next_review_on(self, on=None):
+        """长期坚持: the next date of its review cycle (every `review_interval_days` from its creation)."""
+        if self.kind != Kind.ONGOING or not self.review_interval_days:
+            return None
+        on = on or today()
+        start = timezone.localdate(self.created_at) if self.created_at else on
+        periods = max(1, -(-(on - start).days // self.review_interval_days))
+        return start + datetime.timedelta(days=periods * self.review_interval_days)
+
     @property
     def overdue(self):
         return self.is_overdue()
@@ -319,9 +376,9 @@ class Rectification(ScopedModel, VersionedModel):
 
     @property
     def deadline_display(self):
-        if self.kind == Kind.DEADLINE or self.deadline:
-            return self.deadline.isoformat() if self.deadline else ""
-        return self.get_kind_display()
+        if self.deadline:
+            return self.deadline.isoformat()
+        return "" if self.kind == Kind.DEADLINE else self.get_kind_display()
 
     @property
     def is_open(self):
@@ -344,6 +401,11 @@ class RectificationEvent(ScopedModel):
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
     comment = models.TextField("说明", blank=True)
+    # A closure application's evidence chosen from the item's earlier files (progress reports, materials,
+    # an earlier application); files uploaded with the step itself hang off Attachment.event instead.
+    evidence = models.ManyToManyField(
+        "Attachment", verbose_name="引用的佐证材料", blank=True, related_name="cited_by_events"
+    )
 
     class Meta:
         verbose_name = "整改事项记录"

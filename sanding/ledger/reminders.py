@@ -2,7 +2,7 @@
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +24,13 @@ class ReminderResult:
     emails: int = 0
     notifications: int = 0
     skipped: int = 0
+    # Clerks reminded in the app only: they have no email address (their display names).
+    no_email: list = field(default_factory=list)
+
+
+def site_url():
+    """The absolute address links in emails start with (settings.SITE_URL, no trailing slash)."""
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def due_items(*, days, on):
@@ -61,9 +68,12 @@ def send_reminders(*, days=7, on=None, base_url=None):
     """Email and notify every active clerk of each department with due or overdue items, once a day.
 
     A clerk who already has today's digest notification is skipped, so a second run sends nothing.
+    The email's links are absolute (`base_url`, default settings.SITE_URL); the in-app notification
+    links relative to the site. Clerks without an email address get the notification only and are
+    listed in the result's `no_email`.
     """
     on = on or today()
-    base_url = getattr(settings, "SITE_URL", "") if base_url is None else base_url
+    base_url = site_url() if base_url is None else base_url.rstrip("/")
     by_department = defaultdict(list)
     for item in due_items(days=days, on=on):
         by_department[item.department_id].append(item)
@@ -81,14 +91,13 @@ def send_reminders(*, days=7, on=None, base_url=None):
         items = by_department[clerk.department_id]
         overdue = sum(1 for r in items if r.is_overdue(on))
         title = f"整改事项提醒（{on:%Y-%m-%d}）：逾期 {overdue} 项，{days} 天内到期 {len(items) - overdue} 项"
-        body = digest_text(items, on=on, base_url=base_url)
         try:
             with transaction.atomic():
                 Notification.objects.create(
                     recipient=clerk,
                     kind=KIND,
                     title=title,
-                    body=body,
+                    body=digest_text(items, on=on),
                     url=f"{reverse('ledger:rectification-list')}?department={clerk.department_id}",
                     digest_date=on,
                 )
@@ -99,7 +108,14 @@ def send_reminders(*, days=7, on=None, base_url=None):
         result.notifications += 1
         if clerk.email:
             greeting = f"{clerk}：\n\n您单位有以下整改事项需要关注：\n\n"
-            messages.append(EmailMessage(subject=f"[三定跟踪] {title}", body=greeting + body, to=[clerk.email]))
+            body = digest_text(items, on=on, base_url=base_url)
+            list_url = f"{base_url}{reverse('ledger:rectification-list')}?department={clerk.department_id}"
+            everything = f"\n\n全部事项：{list_url}"
+            messages.append(
+                EmailMessage(subject=f"[三定跟踪] {title}", body=greeting + body + everything, to=[clerk.email])
+            )
+        else:
+            result.no_email.append(f"{clerk.username}（{clerk}）")
     if messages:
         result.emails = get_connection().send_messages(messages) or 0
     return result

@@ -2,16 +2,29 @@
 
 import datetime
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from sanding.accounts.scoping import scope_for
 from sanding.registry.models import Region
 
 from .choices import Light, Status
-from .models import Issue, Notification, ProgressReport, Rectification, RectificationEvent, today, warning_days
+from .models import (
+    Attachment,
+    Issue,
+    Notification,
+    ProgressReport,
+    Rectification,
+    RectificationEvent,
+    overdue_q,
+    today,
+    warning_days,
+)
 
 CLOSED = Q(status=Status.CLOSED)
+# The ledger list's default order: nearest deadline first, undated items (长期坚持, 立行立改 without a
+# date) last on every database (PostgreSQL sorts NULLs last ascending anyway; SQLite would put them first).
+DEADLINE_ORDER = (F("deadline").asc(nulls_last=True), F("id").asc())
 
 
 def rectification_list(*, user):
@@ -21,8 +34,42 @@ def rectification_list(*, user):
         Rectification.objects.visible_to(user)
         .for_list()
         .annotate(latest_percent=Subquery(latest.values("percent")[:1]))
-        .order_by("deadline", "id")
+        .order_by(*DEADLINE_ORDER)
     )
+
+
+def _has_items():
+    return Exists(Rectification.objects.filter(issue=OuterRef("pk")))
+
+
+def issue_list(*, user):
+    """The issue list (问题列表): one row per issue, including issues without rectification items.
+
+    The item counts are subqueries, evaluated only for the rows of the page shown (see paginate_capped).
+    """
+    items = Rectification.objects.filter(issue=OuterRef("pk")).order_by().values("issue")
+    count = items.annotate(n=Count("pk")).values("n")
+    open_count = items.exclude(CLOSED).annotate(n=Count("pk")).values("n")
+    zero = Value(0, output_field=IntegerField())
+    return (
+        Issue.objects.visible_to(user)
+        .select_related("category", "department", "region")
+        .annotate(
+            item_count=Coalesce(Subquery(count, output_field=IntegerField()), zero),
+            open_count=Coalesce(Subquery(open_count, output_field=IntegerField()), zero),
+        )
+        .order_by("-year", "-seq", "-id")
+    )
+
+
+def issues_without_items(*, user, region=None):
+    """Issues in the user's scope (optionally one region) that have no rectification item yet."""
+    qs = Issue.objects.visible_to(user).filter(~_has_items())
+    return qs.filter(region=region) if region is not None else qs
+
+
+def issues_without_items_count(*, user, region=None):
+    return issues_without_items(user=user, region=region).count()
 
 
 def rectification_for_page(*, user, pk):
@@ -41,9 +88,26 @@ def rectification_timeline(rectification):
     return list(
         RectificationEvent.objects.filter(rectification=rectification)
         .select_related("actor")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "evidence")
         .order_by("at", "pk")
     )
+
+
+def latest_application(timeline):
+    """The last 申请销号 event of a timeline (from rectification_timeline), with its evidence: the files
+    uploaded with it and those chosen from earlier materials."""
+    from .choices import Action
+
+    event = next((e for e in reversed(timeline) if e.action == Action.APPLY), None)
+    if event is None:
+        return None
+    files = sorted([*event.attachments.all(), *event.evidence.all()], key=lambda a: a.pk)
+    return {"event": event, "files": files}
+
+
+def rectification_attachments(rectification):
+    """Every file of the item (its own materials, progress files, application evidence), oldest first."""
+    return list(Attachment.objects.filter(rectification=rectification).select_related("uploaded_by").order_by("pk"))
 
 
 def rectification_progress(rectification):
@@ -71,7 +135,7 @@ def light_q(light, on=None):
     if light == Light.DONE:
         return CLOSED
     if light == Light.RED:
-        return Q(deadline__lt=on) & ~CLOSED
+        return overdue_q(on)
     if light == Light.YELLOW:
         return Q(deadline__gte=on, deadline__lte=soon) & ~CLOSED
     return (Q(deadline__isnull=True) | Q(deadline__gt=soon)) & ~CLOSED
@@ -94,7 +158,7 @@ def board(*, user, region, on=None):
     """Every figure of the 挂图作战 board for one region's own items, each from one SQL aggregate."""
     on = on or today()
     qs = Rectification.objects.visible_to(user).filter(region=region)
-    overdue = Q(deadline__lt=on) & ~CLOSED
+    overdue = overdue_q(on)
     soon = on + datetime.timedelta(days=warning_days())
 
     status_counts = {s: Count("pk", filter=Q(status=s)) for s in Status.values}
@@ -160,6 +224,7 @@ def board(*, user, region, on=None):
         "timeline": timeline,
         "upcoming": upcoming,
         "burndown": burndown(qs, on=on),
+        "issues_without_items": issues_without_items_count(user=user, region=region),
     }
 
 
@@ -218,16 +283,126 @@ def unread_count(user):
 
 
 def dossier_section(*, department, user):
-    """一部门一档: the department's open rectification items (settings.DOSSIER_SECTIONS)."""
+    """一部门一档: the rectification items whose 责任单位 (responsible unit) is the department.
+
+    The same set as the ledger list filtered by 责任单位 = the department (the section's links), so an
+    item the department only cooperates on, or whose issue names it but not the item, is not counted.
+    """
     scope = scope_for(user)
     if scope.sees_nothing:
         return None
-    qs = Rectification.objects.visible_to(user).filter(Q(department=department) | Q(issue__department=department))
+    qs = Rectification.objects.visible_to(user).filter(department=department)
     on = today()
     figures = qs.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=~CLOSED),
-        overdue=Count("pk", filter=Q(deadline__lt=on) & ~CLOSED),
+        overdue=Count("pk", filter=overdue_q(on)),
     )
-    items = list(qs.exclude(CLOSED).for_list().order_by("deadline", "pk")[:20])
-    return "ledger/_dossier_section.html", {"department": department, "figures": figures, "items": items}
+    items = list(qs.exclude(CLOSED).for_list().order_by(*DEADLINE_ORDER)[:20])
+    return "ledger/_dossier_section.html", {
+        "department": department,
+        "figures": figures,
+        "items": items,
+        "today": on,
+    }
+
+
+# --- where an issue came from -------------------------------------------------------------------------
+
+ANSWER_REF = "assessment.answer:"
+
+
+def issues_from_source(*, user, source_ref):
+    """Issues already raised from the same record (e.g. `assessment.answer:12`), oldest first."""
+    if not source_ref:
+        return []
+    return list(Issue.objects.visible_to(user).filter(source_ref=source_ref).order_by("pk"))
+
+
+def issue_source(*, issue, user):
+    """{"label", "url"} describing the record an issue came from, readable (never the raw reference).
+
+    A self-assessment answer the user can see reads “来自自查评估：<round> · <department>”; one they
+    cannot see is named without details or a link.
+    """
+    ref = issue.source_ref
+    if not ref:
+        return None
+    if ref.startswith(ANSWER_REF):
+        from sanding.assessment.models import Answer
+
+        pk = ref[len(ANSWER_REF) :]
+        answer = (
+            Answer.objects.visible_to(user)
+            .select_related("assessment__round", "assessment__department")
+            .filter(pk=pk)
+            .first()
+            if pk.isdigit()
+            else None
+        )
+        if answer is None:
+            return {"label": "来自自查评估", "url": ""}
+        assessment = answer.assessment
+        return {
+            "label": f"来自自查评估：{assessment.round} · {assessment.department}",
+            "url": issue.source_url or assessment.get_absolute_url(),
+        }
+    return {"label": f"来源记录：{ref}", "url": issue.source_url}
+
+
+# --- the item's change record -------------------------------------------------------------------------
+
+# Fields the 变更记录 compares between consecutive history rows (workflow steps included: the state,
+# the application's summary, the closing time), in display order.
+CHANGE_FIELDS = [
+    "status",
+    "summary",
+    "closed_at",
+    "flagged",
+    "measures",
+    "department",
+    "responsible_person",
+    "kind",
+    "deadline",
+    "review_interval_days",
+    "notes",
+]
+
+
+def rectification_changes(rectification, limit=30):
+    """[(history row, [(label, old, new)])], newest first: each row against the one before it."""
+    from sanding.registry.models import Department
+
+    rows = list(
+        rectification.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    fields = {name: Rectification._meta.get_field(name) for name in CHANGE_FIELDS}
+    department_ids = {row.department_id for row in rows}
+    names = {d.pk: d.short_name or d.name for d in Department.objects.filter(pk__in=department_ids)}
+
+    def shown(row, name):
+        field = fields[name]
+        if name == "department":
+            return names.get(row.department_id, row.department_id)
+        value = getattr(row, field.attname)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, datetime.datetime):
+            from django.utils import timezone
+
+            return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        if isinstance(value, datetime.date):
+            return f"{value:%Y-%m-%d}"
+        return value
+
+    out = []
+    for row, previous in zip(rows, [*rows[1:], None][: len(rows)], strict=True):
+        changes = []
+        if previous is not None:
+            for name, field in fields.items():
+                if getattr(row, field.attname) != getattr(previous, field.attname):
+                    changes.append((field.verbose_name, shown(previous, name), shown(row, name)))
+        out.append((row, changes))
+    return out[:limit]

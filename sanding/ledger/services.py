@@ -1,7 +1,7 @@
 """Writes to the ledger. One function, `rectification_transition`, owns the rectification state machine."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from sanding.registry.models import Region
 
 from .choices import HEAD_GROUP, Action, Status
 from .models import (
+    KINDS_WITH_DEADLINE,
     Attachment,
     Issue,
     IssueCooperation,
@@ -22,6 +23,7 @@ from .models import (
     ProgressReport,
     Rectification,
     RectificationEvent,
+    kind_errors,
 )
 from .uploads import validate_upload
 
@@ -122,11 +124,15 @@ def _record_event(*, rectification, actor, action, from_status="", to_status="",
 
 
 @transaction.atomic
-def rectification_transition(*, actor, rectification, action, comment="", files=(), expected_version=None):
+def rectification_transition(*, actor, rectification, action, comment="", files=(), expected_version=None, evidence=()):
     """Move a rectification item through its workflow; the only place its status changes.
 
     Checks the allowed-transition table, the actor's role for this item and the region's head-review
     switch; saves (versioned, with history); appends an event with the comment and any evidence files.
+
+    申请销号 needs evidence on the application itself, every time (also after a rejection or a
+    reopening): files uploaded with it (`files`), or files of this item chosen explicitly from its
+    earlier attachments (`evidence`: Attachment rows or their pks, linked to the event).
     """
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
     transition = _transition_for(action, rectification)
@@ -151,8 +157,16 @@ def rectification_transition(*, actor, rectification, action, comment="", files=
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
         raise ValidationError(COMMENT_REQUIRED[action], code="comment")
-    if action == Action.APPLY and not files and not rectification.attachments.exists():
-        raise ValidationError("申请销号须上传佐证材料。", code="evidence")
+    cited = []
+    if action == Action.APPLY:
+        pks = {getattr(a, "pk", a) for a in evidence}
+        cited = list(Attachment.objects.filter(rectification=rectification, pk__in=pks).order_by("pk"))
+        if len(cited) != len(pks):
+            raise ValidationError("所选佐证材料不属于该整改事项。", code="evidence")
+        if not files and not cited:
+            raise ValidationError("申请销号须上传佐证材料，或从已有材料中选择。", code="evidence")
+    elif evidence:
+        raise ValidationError("只有申请销号可以引用已有材料。", code="evidence")
     for f in files:
         validate_upload(f)
 
@@ -180,6 +194,8 @@ def rectification_transition(*, actor, rectification, action, comment="", files=
     )
     for f in files:
         _store(actor=actor, upload=f, issue_id=rectification.issue_id, rectification=rectification, event=event)
+    if cited:
+        event.evidence.set(cited)
     return rectification
 
 
@@ -255,10 +271,13 @@ def rectification_save(*, actor, rectification, expected_version=None):
         rectification.seq = last + 1
         rectification.region_id = issue.region_id
     rectification.category_id = issue.category_id
-    if rectification.kind == "长期坚持" and not rectification.review_interval_days:
-        raise ValidationError({"review_interval_days": "“长期坚持”类整改事项必须填写复查周期。"})
-    if rectification.kind == "期限" and not rectification.deadline:
-        raise ValidationError({"deadline": "“期限”类整改事项必须填写整改时限。"})
+    errors = kind_errors(
+        kind=rectification.kind,
+        deadline=rectification.deadline,
+        review_interval_days=rectification.review_interval_days,
+    )
+    if errors:
+        raise ValidationError(errors)
     rectification.search_text = rectification.build_search_text(issue)
     save_versioned(actor=actor, instance=rectification, expected_version=expected_version)
     _record_event(
@@ -285,34 +304,70 @@ def rectification_set_flag(*, actor, rectification, flagged, comment=""):
     return rectification
 
 
+@dataclass
+class BulkResult:
+    """What a bulk action did: the items changed, and the items skipped with the reason for each."""
+
+    changed: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (item, reason)
+
+    def skipped_by_reason(self):
+        """{reason: [item, …]} in the order the reasons first occur."""
+        out = {}
+        for item, reason in self.skipped:
+            out.setdefault(reason, []).append(item)
+        return out
+
+
+SKIP_CLOSED = "已销号"
+SKIP_ONGOING = "长期坚持类不设整改时限"
+SKIP_SAME = "整改时限未变"
+SKIP_FLAG_SAME = "挂牌督办状态未变"
+
+
 @transaction.atomic
 def rectification_bulk_update(*, actor, rectifications, deadline=None, flagged=None):
     """Bulk actions of the ledger list: assign a deadline and/or set the flag on each item (编办 only).
 
-    Returns the number of items changed. Closed items keep their deadline.
+    A new deadline goes to open 期限 and 立行立改 items only: an item's kind never changes here, so
+    长期坚持 items (which have no deadline) and closed items are skipped, with the reason. Every item is
+    checked for the actor's region first, so a refused item changes nothing.
     """
-    changed = 0
+    rectifications = list(rectifications)
     for rectification in rectifications:
         _require_office_for(actor, region_id=rectification.region_id)
-        touched = False
-        if deadline is not None and rectification.status != Status.CLOSED and rectification.deadline != deadline:
-            old = rectification.deadline
-            rectification.deadline = deadline
-            if rectification.kind != "期限":
-                rectification.kind = "期限"
-            save_versioned(actor=actor, instance=rectification, reason="批量设置整改时限")
-            _record_event(
-                rectification=rectification,
-                actor=actor,
-                action=Action.EDIT,
-                comment=f"整改时限：{old or '无'} → {deadline}",
-            )
-            touched = True
-        if flagged is not None and rectification.flagged != flagged:
-            rectification_set_flag(actor=actor, rectification=rectification, flagged=flagged, comment="批量操作")
-            touched = True
-        changed += touched
-    return changed
+    result = BulkResult()
+    for rectification in rectifications:
+        touched, reason = False, None
+        if deadline is not None:
+            if rectification.status == Status.CLOSED:
+                reason = SKIP_CLOSED
+            elif rectification.kind not in KINDS_WITH_DEADLINE:
+                reason = SKIP_ONGOING
+            elif rectification.deadline == deadline:
+                reason = SKIP_SAME
+            else:
+                old = rectification.deadline
+                rectification.deadline = deadline
+                save_versioned(actor=actor, instance=rectification, reason="批量设置整改时限")
+                _record_event(
+                    rectification=rectification,
+                    actor=actor,
+                    action=Action.EDIT,
+                    comment=f"整改时限：{old or '无'} → {deadline}",
+                )
+                touched = True
+        if flagged is not None:
+            if rectification.flagged != flagged:
+                rectification_set_flag(actor=actor, rectification=rectification, flagged=flagged, comment="批量操作")
+                touched = True
+            else:
+                reason = SKIP_FLAG_SAME
+        if touched:
+            result.changed.append(rectification)
+        else:
+            result.skipped.append((rectification, reason))
+    return result
 
 
 @transaction.atomic

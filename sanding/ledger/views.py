@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sanding.accounts.scoping import get_visible_or_404, require_office
+from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
 from sanding.assessment.models import Answer
 from sanding.core.services import StaleEditError
 from sanding.registry.models import Region
@@ -15,7 +15,7 @@ from sanding.registry.models import Region
 from . import selectors, services
 from .choices import Action, Source, Status
 from .export import export_ledger
-from .filters import RectificationFilter
+from .filters import IssueFilter, RectificationFilter
 from .forms import (
     BulkForm,
     CategoryForm,
@@ -25,8 +25,10 @@ from .forms import (
     RegionSettingForm,
     TransitionForm,
 )
-from .models import Attachment, Issue, IssueCategory, Notification, Rectification
+from .models import Attachment, Issue, IssueCategory, Notification, Rectification, warning_days
 from .pagination import paginate_capped
+
+TRANSITION_STASH = "ledger-transition-failed"
 
 # --- the ledger list ----------------------------------------------------------------------------------
 
@@ -40,11 +42,26 @@ def _filterset(request):
 def rectification_list(request):
     filterset = _filterset(request)
     page = paginate_capped(request, filterset.qs)
-    context = {"filter": filterset, "page": page, "bulk_form": BulkForm(), "today": timezone.localdate()}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "bulk_form": BulkForm(),
+        "today": timezone.localdate(),
+        "warning_days": warning_days(),
+    }
+    # An htmx request (a filter changed) gets the table, plus the 责任单位 options swapped out of band,
+    # so they follow a changed 区划.
     template = (
-        "ledger/_rectification_table.html" if request.headers.get("HX-Request") else "ledger/rectification_list.html"
+        "ledger/_rectification_results.html" if request.headers.get("HX-Request") else "ledger/rectification_list.html"
     )
     return render(request, template, context)
+
+
+def issue_without_items_notice(request):
+    """“N 个问题尚无整改事项” for 编办 staff: loaded by the ledger list after the page (hx-trigger=load),
+    since the count reads every issue in scope and must not delay the list."""
+    n = selectors.issues_without_items_count(user=request.user) if scope_for(request.user).is_office else 0
+    return render(request, "ledger/_issue_without_items_notice.html", {"n": n})
 
 
 def ledger_export(request):
@@ -83,17 +100,38 @@ def ledger_bulk(request):
     if len(items) != len(set(ids)):
         raise Http404("未找到部分整改事项，或您无权操作。")
     action = form.cleaned_data["action"]
-    changed = services.rectification_bulk_update(
+    result = services.rectification_bulk_update(
         actor=request.user,
         rectifications=items,
         deadline=form.cleaned_data["deadline"] if action == "deadline" else None,
         flagged={"flag": True, "unflag": False}.get(action),
     )
-    messages.success(request, f"已批量处理 {len(items)} 项，其中 {changed} 项发生变化。")
+    label = dict(BulkForm.ACTIONS)[action]
+    if result.changed:
+        messages.success(request, f"{label}：已更改 {len(result.changed)} 项：{_codes(result.changed)}。")
+    else:
+        messages.warning(request, f"{label}：没有事项被更改。")
+    for reason, skipped in result.skipped_by_reason().items():
+        messages.warning(request, f"跳过 {len(skipped)} 项（{reason}）：{_codes(skipped)}。")
     return redirect(back)
 
 
+def _codes(items, limit=10):
+    codes = [str(r) for r in items[:limit]]
+    more = f" 等 {len(items)} 项" if len(items) > limit else ""
+    return "、".join(codes) + more
+
+
 # --- issues -------------------------------------------------------------------------------------------
+
+
+def issue_list(request):
+    """问题列表: one row per issue (also those without rectification items), filtered and paginated."""
+    filterset = IssueFilter(request.GET or None, queryset=selectors.issue_list(user=request.user), user=request.user)
+    page = paginate_capped(request, filterset.qs)
+    context = {"filter": filterset, "page": page}
+    template = "ledger/_issue_results.html" if request.headers.get("HX-Request") else "ledger/issue_list.html"
+    return render(request, template, context)
 
 
 def issue_detail(request, pk):
@@ -106,7 +144,14 @@ def issue_detail(request, pk):
     return render(
         request,
         "ledger/issue_detail.html",
-        {"issue": issue, "rectifications": rectifications, "attachments": attachments, "history": history},
+        {
+            "issue": issue,
+            "rectifications": rectifications,
+            "attachments": attachments,
+            "history": history,
+            "source": selectors.issue_source(issue=issue, user=request.user),
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -161,7 +206,29 @@ def issue_form(request, pk=None):
     require_office(request.user)
     issue = get_visible_or_404(Issue, request.user, pk=pk) if pk else None
     initial = {} if issue else _assessment_initial(request.user, request.GET.get("assessment_answer", ""))
+    allow_duplicate = request.POST.get("duplicate", request.GET.get("duplicate")) == "1"
+    if issue is None and request.method == "GET" and initial.get("source_ref") and not allow_duplicate:
+        existing = selectors.issues_from_source(user=request.user, source_ref=initial["source_ref"])
+        if existing:
+            # The answer was already raised: show that issue instead of silently creating a duplicate.
+            return render(
+                request,
+                "ledger/issue_duplicate.html",
+                {"existing": existing, "again_url": f"{request.get_full_path()}&duplicate=1"},
+            )
     form = IssueForm(request.POST or None, request.FILES or None, instance=issue, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        source_ref = form.cleaned_data.get("source_ref") or ""
+        existing = (
+            selectors.issues_from_source(user=request.user, source_ref=source_ref)
+            if issue is None and source_ref and not allow_duplicate
+            else []
+        )
+        if existing:
+            form.add_error(
+                None,
+                f"该来源记录已登记为问题 {'、'.join(i.code for i in existing)}；如确需另行登记，请从“仍要登记”进入。",
+            )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.issue_save(
@@ -187,6 +254,7 @@ def issue_form(request, pk=None):
             "cancel_url": issue.get_absolute_url() if issue else reverse("ledger:rectification-list"),
             "multipart": True,
             "from_assessment": bool(initial.get("source_ref")),
+            "allow_duplicate": allow_duplicate,
         },
     )
 
@@ -238,17 +306,33 @@ def rectification_form(request, pk):
     )
 
 
-def _item_context(request, item, *, forms_by_action=None):
+def _item_context(request, item, *, failed=None):
+    """Everything the item page shows. `failed` re-opens one action's form after a refused step
+    (action, the typed comment, the evidence chosen, the error messages)."""
     actions = services.allowed_actions(user=request.user, rectification=item)
     roles = services.actor_roles(request.user, item)
-    forms_by_action = forms_by_action or {}
+    all_attachments = selectors.rectification_attachments(item)
+    failed = failed or {}
     action_forms = []
     for action in actions:
-        form = forms_by_action.get(action) or TransitionForm(
-            initial={"action": action, "expected_version": item.version}
+        is_failed = failed.get("action") == action
+        form = TransitionForm(
+            initial={
+                "action": action,
+                "expected_version": item.version,
+                "comment": failed.get("comment", "") if is_failed else "",
+            }
         )
-        action_forms.append({"action": Action(action), "form": form, "open": action in forms_by_action})
-    history = list(item.history.select_related("history_user").order_by("-history_date", "-history_id")[:31])
+        action_forms.append(
+            {
+                "action": Action(action),
+                "form": form,
+                "open": is_failed,
+                "errors": failed.get("errors", []) if is_failed else [],
+                "chosen": set(failed.get("evidence", [])) if is_failed else set(),
+            }
+        )
+    timeline = selectors.rectification_timeline(item)
     return {
         "item": item,
         "issue": item.issue,
@@ -256,38 +340,30 @@ def _item_context(request, item, *, forms_by_action=None):
         "action_forms": action_forms,
         "can_report": bool(roles & {services.OFFICE, services.CLERK}) and item.status != Status.CLOSED,
         "is_office": services.OFFICE in roles,
-        "timeline": selectors.rectification_timeline(item),
+        "timeline": timeline,
+        "application": selectors.latest_application(timeline),
         "progress": selectors.rectification_progress(item),
-        "attachments": list(
-            item.attachments.filter(progress__isnull=True, event__isnull=True).select_related("uploaded_by")
-        ),
-        "history": _history_changes(history),
+        "attachments": [a for a in all_attachments if a.progress_id is None and a.event_id is None],
+        "all_attachments": all_attachments,
+        "history": selectors.rectification_changes(item),
         "today": timezone.localdate(),
     }
 
 
-def _history_changes(rows):
-    """(row, [(label, old, new)]) for each history row against the one before it, newest first."""
-    out = []
-    for row, previous in zip(rows, [*rows[1:], None][: len(rows)], strict=True):
-        if previous is None:
-            changes = []
-        else:
-            delta = row.diff_against(previous, excluded_fields=["search_text", "version", "updated_at", "created_at"])
-            changes = [(row.instance_type._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes]
-        out.append((row, changes))
-    return out[:30]
-
-
 def rectification_detail(request, pk):
     item = selectors.rectification_for_page(user=request.user, pk=pk)
-    return render(request, "ledger/rectification_detail.html", _item_context(request, item))
+    failed = request.session.pop(TRANSITION_STASH, None)
+    if not failed or failed.get("pk") != item.pk:
+        failed = None
+    return render(request, "ledger/rectification_detail.html", _item_context(request, item, failed=failed))
 
 
 @require_POST
 def rectification_transition(request, pk):
+    """Run one workflow step; on a refusal, back to the item page (PRG) with the typed text kept."""
     item = selectors.rectification_for_page(user=request.user, pk=pk)
-    form = TransitionForm(request.POST, request.FILES)
+    form = TransitionForm(request.POST, request.FILES, rectification=item)
+    action = request.POST.get("action", "")
     if form.is_valid():
         action = form.cleaned_data["action"]
         try:
@@ -297,22 +373,29 @@ def rectification_transition(request, pk):
                 action=action,
                 comment=form.cleaned_data["comment"],
                 files=form.cleaned_data["files"],
+                evidence=form.cleaned_data["evidence"],
                 expected_version=form.cleaned_data.get("expected_version"),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            errors = error.messages
         else:
             messages.success(request, f"已{Action(action).label}：{item}")
             return redirect(item)
-        item.refresh_from_db()
-        return render(
-            request,
-            "ledger/rectification_detail.html",
-            _item_context(request, item, forms_by_action={action: form}),
-            status=400,
-        )
-    messages.error(request, "请求无效，请重试。")
-    return redirect(item)
+    else:
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    if action not in Action.values:
+        messages.error(request, "请求无效，请重试。")
+        return redirect(item)
+    if form.is_valid() and form.cleaned_data["files"]:
+        errors = [*errors, "所选文件未保存，请重新选择。"]
+    request.session[TRANSITION_STASH] = {
+        "pk": item.pk,
+        "action": action,
+        "comment": request.POST.get("comment", ""),
+        "evidence": [int(v) for v in request.POST.getlist("evidence") if v.isdigit()],
+        "errors": errors,
+    }
+    return redirect(f"{item.get_absolute_url()}#action-{action}")
 
 
 @require_POST
@@ -414,7 +497,14 @@ def board(request):
     return render(
         request,
         "ledger/board.html",
-        {"regions": regions, "region": region, "f": figures, "chart_data": chart_data, "today": figures["on"]},
+        {
+            "regions": regions,
+            "region": region,
+            "f": figures,
+            "chart_data": chart_data,
+            "today": figures["on"],
+            "warning_days": warning_days(),
+        },
     )
 
 

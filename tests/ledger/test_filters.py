@@ -68,7 +68,11 @@ def test_filters(login, staff_user, rows, department, county):
 
 def test_htmx_request_gets_the_table_only(login, staff_user, rows):
     response = login(staff_user).get(reverse("ledger:rectification-list"), {"status": "closed"}, HTTP_HX_REQUEST="true")
-    assert next(t.name for t in response.templates) == "ledger/_rectification_table.html"
+    assert [t.name for t in response.templates][:2] == [
+        "ledger/_rectification_results.html",
+        "ledger/_rectification_table.html",
+    ]
+    assert "<h1" not in response.content.decode()
 
 
 def test_capped_count(settings, login, staff_user, rows):

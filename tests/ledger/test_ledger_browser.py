@@ -22,27 +22,29 @@ def test_clerk_applies_and_staff_closes(browser_login, live_server, page, clerk,
 
     browser_login("d-YZ030")
     page.goto(f"{live_server.url}/ledger/items/{item.pk}/")
-    page.get_by_role("link", name="报送整改进展").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="报送整改进展").click()
     page.fill("#id_percent", "100")
     page.fill("#id_text", "职责清单已印发")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     assert "已报送整改进展" in page.locator(".alert-success").inner_text()
 
     page.fill("#comment-apply", "整改完成，制度已印发")
     page.set_input_files("#files-apply", str(evidence))
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("form[data-action=apply] button").click()
-    page.wait_for_selector(".alert-success")
+    with page.expect_navigation():
+        page.locator("form[data-action=apply] button").click()
     assert "申请销号" in page.locator("h1 .badge").inner_text()
     assert page.locator("form[data-action=close]").count() == 0  # a clerk has no close button
 
-    page.get_by_role("button", name="退出").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="退出").click()
     browser_login("staff")
     page.goto(f"{live_server.url}/ledger/items/{item.pk}/")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("form[data-action=close] button").click()
-    page.wait_for_selector(".alert-success")
+    with page.expect_navigation():
+        page.locator("form[data-action=close] button").click()
     assert page.locator("h1 .badge").first.inner_text() == "已销号"
 
     page.goto(f"{live_server.url}/ledger/?status=closed")

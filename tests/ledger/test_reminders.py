@@ -55,3 +55,26 @@ def test_reminders_days_option(clerk, department):
     assert Notification.objects.count() == 0
     call_command("send_reminders", "--days", "30", stdout=io.StringIO())
     assert Notification.objects.count() == 1
+
+
+def test_reminders_report_clerks_without_email_and_link_absolutely(settings, clerk, other_clerk, department):
+    settings.SITE_URL = "https://sanding.example.gov.cn/"
+    today = timezone.localdate()
+    clerk.email = "clerk@example.cn"
+    clerk.save()
+    other_clerk.department = department
+    other_clerk.email = ""
+    other_clerk.save()
+    late = RectificationFactory(issue=IssueFactory(department=department), deadline=today - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "已提醒 2 名填报员：站内通知 2 条，邮件 1 封；今日已提醒而跳过 0 名。",
+        f"跳过 1 名无邮箱的填报员（未发邮件，仅站内通知）：d-YZ031（{other_clerk}）。",
+    ]
+    (email,) = mail.outbox
+    assert f"https://sanding.example.gov.cn/ledger/items/{late.pk}/" in email.body
+    assert f"全部事项：https://sanding.example.gov.cn/ledger/?department={department.pk}" in email.body
+    note = Notification.objects.get(recipient=clerk)
+    assert f"  /ledger/items/{late.pk}/" in note.body and "https://" not in note.body
+    assert note.url == f"/ledger/?department={department.pk}"

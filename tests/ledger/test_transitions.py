@@ -110,7 +110,7 @@ def test_apply_needs_summary_and_evidence(clerk, item):
     assert no_summary.value.messages == ["申请销号须填写整改情况说明。"]
     with pytest.raises(ValidationError) as no_files:
         rectification_transition(actor=clerk, rectification=item, action="apply", comment="已整改")
-    assert no_files.value.messages == ["申请销号须上传佐证材料。"]
+    assert no_files.value.messages == ["申请销号须上传佐证材料，或从已有材料中选择。"]
     item.refresh_from_db()
     assert (item.status, item.summary, RectificationEvent.objects.count()) == ("in_progress", "", 0)
 
@@ -143,7 +143,7 @@ def test_full_loop_with_one_rejection(clerk, staff_user, item):
     rectification_transition(actor=clerk, rectification=item, action="start")
     rectification_transition(actor=clerk, rectification=item, action="apply", comment="第一次", files=[pdf()])
     rectification_transition(actor=staff_user, rectification=item, action="reject", comment="材料不全")
-    rectification_transition(actor=clerk, rectification=item, action="apply", comment="已补充")
+    rectification_transition(actor=clerk, rectification=item, action="apply", comment="已补充", files=[pdf("补充.pdf")])
     rectification_transition(actor=staff_user, rectification=item, action="close")
     rectification_transition(actor=staff_user, rectification=item, action="reopen", comment="回头看发现反弹")
     item.refresh_from_db()

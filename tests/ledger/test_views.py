@@ -269,17 +269,6 @@ def test_upload_size_limit(settings, clerk, item):
     assert error.value.messages == ["文件“big.pdf”超过 1 MB 的大小限制。"]
 
 
-def test_transition_view_rerenders_with_typed_text_on_error(login, clerk, item):
-    Rectification.objects.filter(pk=item.pk).update(status="in_progress")
-    response = login(clerk).post(
-        reverse("ledger:rectification-transition", args=[item.pk]), {"action": "apply", "comment": "我写的说明"}
-    )
-    assert response.status_code == 400
-    body = response.content.decode()
-    assert "申请销号须上传佐证材料。" in body
-    assert "我写的说明" in body
-
-
 def test_item_page_shows_timeline_and_light(login, staff_user, clerk, item):
     from sanding.ledger.services import rectification_transition
 

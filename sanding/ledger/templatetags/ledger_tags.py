@@ -1,7 +1,8 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from ..choices import Light, Status
+from ..choices import Kind, Light, Status
 from ..selectors import unread_count
 
 register = template.Library()
@@ -50,3 +51,42 @@ def status_badge(item):
 @register.simple_tag
 def unread_notifications(user):
     return unread_count(user)
+
+
+@register.simple_tag
+def deadline_cell(item, on=None):
+    """整改时限 as lists show it: the date (red with days overdue when overdue); an undated 立行立改
+    item its kind; a 长期坚持 item its kind and next review date (it has no deadline, never overdue)."""
+    if item.kind == Kind.ONGOING:
+        review = item.next_review_on(on)
+        if review is None:
+            return item.get_kind_display()
+        return format_html(
+            '{}<div class="small text-muted">下次复查 {}</div>', item.get_kind_display(), f"{review:%Y-%m-%d}"
+        )
+    if item.deadline is None:
+        return item.get_kind_display()
+    if item.is_overdue(on):
+        return format_html(
+            '{}<div class="text-overrun">逾期 {} 天</div>', f"{item.deadline:%Y-%m-%d}", item.days_overdue(on)
+        )
+    return f"{item.deadline:%Y-%m-%d}"
+
+
+PAPERCLIP = (
+    '<svg class="icon-attachment" xmlns="http://www.w3.org/2000/svg" width="14" height="14" fill="currentColor" '
+    'viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path d="M4.5 3a2.5 2.5 0 0 1 5 0v9a1.5 1.5 0 0 '
+    "1-3 0V5a.5.5 0 0 1 1 0v7a.5.5 0 0 0 1 0V3a1.5 1.5 0 1 0-3 0v9a2.5 2.5 0 0 0 5 0V5a.5.5 0 0 1 1 0v7a3.5 "
+    '3.5 0 1 1-7 0z"/></svg>'
+)
+
+
+@register.simple_tag
+def attachment_link(attachment):
+    """A download link with a paperclip icon (inline SVG, no emoji) and a visually hidden “附件” label."""
+    return format_html(
+        '<a href="{}" class="attachment-link">{}<span class="visually-hidden">附件：</span>{}</a>',
+        attachment.get_absolute_url(),
+        mark_safe(PAPERCLIP),
+        attachment.name,
+    )

@@ -18,3 +18,7 @@ class Command(BaseCommand):
             f"已提醒 {result.clerks} 名填报员：站内通知 {result.notifications} 条，邮件 {result.emails} 封"
             f"；今日已提醒而跳过 {result.skipped} 名。"
         )
+        if result.no_email:
+            self.stdout.write(
+                f"跳过 {len(result.no_email)} 名无邮箱的填报员（未发邮件，仅站内通知）：{'、'.join(result.no_email)}。"
+            )

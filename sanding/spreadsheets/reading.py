@@ -8,6 +8,7 @@ The reader is python-calamine (a Rust parser, about 12× faster than openpyxl's 
 are converted to Python one at a time, so the sheet's Python objects are never all held at once.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ _NOTE = re.compile(
     r"^(?:注|备注|说明|填报说明|填表说明)\s*[:：]|^(?:填表人|填报人|审核人|负责人|联系人|联系电话)\s*[:：]"
 )
 IGNORED_HEADERS = {key(word) for word in ("序号", "编号序号", "顺序号", "行号")}
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -167,7 +170,11 @@ def _load_sheet(workbook, name):
     try:
         return workbook.get_sheet_by_name(name)
     except Exception as error:  # calamine raises several error types for corrupt sheets
-        raise SpreadsheetError(f"无法读取工作表“{name}”：{error}") from None
+        # The parser's own (English) detail goes to the log, not to the user.
+        logger.warning("cannot read sheet %r: %s", name, error)
+        raise SpreadsheetError(
+            f"无法读取工作表“{name}”：文件内容已损坏或不是 Excel 保存的标准格式，请用 Excel 打开后另存为 .xlsx 再上传。"
+        ) from None
 
 
 def _head_rows(sheet, count=HEADER_SCAN_ROWS):

@@ -101,7 +101,8 @@ def template_download(request, kind):
 def export_download(request, kind):
     require_admin(request.user)
     kind = _kind_or_404(kind)
-    region = get_object_or_404(Region.objects.visible_to(request.user), pk=request.GET.get("region") or 0)
+    region_id = request.GET.get("region", "")
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=int(region_id) if region_id.isdigit() else 0)
     handle = tempfile.TemporaryFile()
     export_table(slug=kind.slug, region=region, target=handle)
     handle.seek(0)

@@ -131,3 +131,17 @@ def test_resolver_shared_alias_is_ambiguous(city, department, other_department):
     with pytest.raises(cells.CellError) as error:
         resolver.resolve_one("统计监管")
     assert str(error.value) == "“统计监管”可能是多个单位（云州市市场监督管理局、云州市统计局），请写全称"
+
+
+def test_date_written_with_hao_is_a_date():
+    import datetime
+
+    from sanding.spreadsheets.cells import date
+
+    assert date("2026年12月31号") == datetime.date(2026, 12, 31)
+
+
+def test_aliases_split_on_every_separator_a_sheet_uses():
+    from sanding.spreadsheets.importers.registry import split_aliases
+
+    assert split_aliases("数据局；市政务数据办、 大数据中心,|") == ["数据局", "市政务数据办", "大数据中心"]

@@ -122,3 +122,19 @@ def test_rows_skip_sections_totals_and_notes(make_xlsx):
         (3, "部门间职责边界不清", "问题甲"),
         (6, "编制人员管理", "问题乙"),
     ]
+
+
+def test_broken_sheet_xml_gets_a_chinese_message_only(tmp_path, make_xlsx):
+    good = make_xlsx([HEADER, [1, "编制人员管理", "借用人员", "市统计局", "清退", "2025.6.30"]])
+    path = tmp_path / "badxml.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row r=")
+            archive.writestr(info, data)
+    with pytest.raises(SpreadsheetError) as error:
+        list(SheetReader(path, LEDGER_LAYOUT).rows())
+    assert str(error.value) == (
+        "无法读取工作表“Sheet1”：文件内容已损坏或不是 Excel 保存的标准格式，请用 Excel 打开后另存为 .xlsx 再上传。"
+    )

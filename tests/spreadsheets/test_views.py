@@ -184,3 +184,8 @@ def test_worker_runs_validation_and_import(client, make_xlsx):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert list(Rectification.objects.values_list("measures", flat=True)) == ["清退"]
+
+
+def test_export_with_a_malformed_region_is_404(login, admin_user, city):
+    url = reverse("spreadsheets:export-download", args=["ledger"]) + "?region=abc"
+    assert login(admin_user).get(url).status_code == 404

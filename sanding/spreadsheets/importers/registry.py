@@ -4,6 +4,8 @@ These tables are small (hundreds of rows), so every write goes through the regis
 (`record_save`): versioned, validated, and recorded in history like an edit in the browser.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 
 from sanding.registry.choices import DepartmentCategory, DepartmentRank, DepartmentStatus, LeaderLevel, StaffingType
@@ -14,6 +16,13 @@ from .. import cells
 from ..engine import CREATE, UNCHANGED, UPDATE, Importer, RowWriteError
 from ..reading import Column, Layout
 from ..units import UnitResolver
+
+# Aliases may be separated as unit cells are (、，,；;) or by "|"; they are stored separated by 、.
+ALIAS_SEPARATORS = re.compile(r"[、，,；;|]+")
+
+
+def split_aliases(value):
+    return [alias.strip() for alias in ALIAS_SEPARATORS.split(value) if alias.strip()]
 
 
 def save_row(parsed, record, actor):
@@ -87,7 +96,9 @@ class DepartmentImporter(Importer):
             "code": cells.key(ctx.raw("code")).upper(),
             "name": ctx.get("name", required=True),
             "short_name": ctx.get("short_name"),
-            "aliases": "、".join(a.strip() for a in cells.text(ctx.raw("aliases")).replace(",", "、").split("、") if a),
+            "aliases": "、".join(
+                a.strip() for a in ALIAS_SEPARATORS.split(cells.text(ctx.raw("aliases"))) if a.strip()
+            ),
             "category": ctx.get("category", _choice(DepartmentCategory, "部门类别"), required=True),
             "rank": ctx.get("rank", _choice(DepartmentRank, "机构规格"), required=True),
             "status": ctx.get("status", status) or DepartmentStatus.ACTIVE,

@@ -1,10 +1,12 @@
 """Benchmark of the ledger import and export (issue 5, Performance).
 
-    python benchmarks/import_ledger.py [--runs 3] [--rows 10000,100000] [--keep]
+    python benchmarks/import_ledger.py [--runs 3] [--keep]
 
 Builds standard-layout ledgers of 10,000 and 100,000 rows (issues with their rectification items,
 realistic Chinese text, units by short name, text and Excel dates), then measures, median of N runs,
-each in a fresh subprocess (so peak memory is that process's own maximum RSS):
+each in a fresh subprocess (so peak memory is that process's own maximum RSS; the time is the median,
+the peak the maximum over the runs). The load average is printed before and after: the ratios compare
+figures taken in the same run, but a busy machine slows the database server more than the reader.
 
 - python-calamine reading the 100k file alone (the floor);
 - a plain django-import-export ModelResource import of the 10k file on PostgreSQL (the peer);
@@ -396,6 +398,11 @@ def psql(sql):
     subprocess.run(["psql", f"{PG_SERVER}/postgres", "-q", "-c", sql], check=True, capture_output=True)
 
 
+def load():
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -421,6 +428,7 @@ def main():
         run_child("migrate", large, SQLITE_URL)
         run_child("migrate", large, PG_URL)
         print(f"median of {args.runs} runs, each in a fresh process; peak = max RSS of that process")
+        print(f"before: {load()}", flush=True)
         floor = measure("calamine read 100k (floor)", "calamine", large, "", args.runs)
         peer = measure("django-import-export ModelResource 10k (PostgreSQL)", "peer", small, PG_URL, args.runs)
         dry = measure("project dry run 100k", "dry_run", large, SQLITE_URL, args.runs)
@@ -443,6 +451,7 @@ def main():
             f"  export / bare writer                      {export['seconds'] / bare['seconds']:6.2f}x  (target <= 1.5x)"
         )
         print(f"  export peak memory                        {export['peak']:6.0f} MB (target <= 200)")
+        print(f"after: {load()}")
     finally:
         if not args.keep:
             psql(f'DROP DATABASE IF EXISTS "{PG_NAME}"')

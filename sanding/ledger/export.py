@@ -4,15 +4,20 @@ The Excel import (issue 5) reads the same layout back, so the column list lives 
 """
 
 import datetime
+import itertools
 
+from django.db import connections
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from sanding.registry.models import Department
+
 from .choices import Kind, Status
-from .models import ProgressReport, Rectification, today
+from .models import IssueCooperation, ProgressReport, Rectification, today
 
 # (header, column width)
 COLUMNS = [
@@ -52,51 +57,139 @@ def export_queryset(queryset):
     )
 
 
+# What `ledger_rows` reads of each item: plain values, streamed (no model instances, no per-row query).
+_FIELDS = (
+    "pk",
+    "issue_id",
+    "issue__code",
+    "issue__category__name",
+    "issue__description",
+    "issue__source",
+    "department__name",
+    "responsible_person",
+    "measures",
+    "kind",
+    "deadline",
+    "status",
+    "closed_at",
+    "notes",
+)
+CHUNK = 2000
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _latest_progress(ids, using):
+    """{item pk: (reported_on, percent, text)} of each item's latest progress report, one query."""
+    reports = (
+        ProgressReport.objects.using(using)
+        .filter(rectification_id__in=ids)
+        .order_by("rectification_id", "-reported_on", "-pk")
+        .values_list("rectification_id", "reported_on", "percent", "text")
+    )
+    if connections[using].vendor == "postgresql":
+        reports = reports.distinct("rectification_id")
+    latest = {}
+    for rectification_id, *report in reports:
+        latest.setdefault(rectification_id, report)
+    return latest
+
+
+def _cooperating(issue_ids, using):
+    """{issue pk: "name、name"} of the issues' cooperating units, in the units' own order, one query."""
+    order = [
+        f"-department__{name[1:]}" if name.startswith("-") else f"department__{name}"
+        for name in Department._meta.ordering
+    ]
+    names = {}
+    for issue_id, name in (
+        IssueCooperation.objects.using(using)
+        .filter(issue_id__in=issue_ids)
+        .order_by("issue_id", *order)
+        .values_list("issue_id", "department__name")
+    ):
+        names.setdefault(issue_id, []).append(name)
+    return {issue_id: "、".join(units) for issue_id, units in names.items()}
+
+
 def ledger_rows(queryset, *, on=None):
-    """Yield one list of cell values per rectification item, in HEADERS order."""
+    """Yield one list of cell values per rectification item, in HEADERS order.
+
+    The items stream as plain values in chunks; each chunk's latest progress reports and cooperating
+    units come with one query each.
+    """
     on = on or today()
-    for n, r in enumerate(export_queryset(queryset).iterator(chunk_size=2000), start=1):
-        issue = r.issue
-        progress = ""
-        if r.progress_text is not None:
-            progress = f"{r.progress_date:%Y-%m-%d} 完成{r.progress_percent}%：{r.progress_text}"
-        if r.deadline is not None:
-            deadline = r.deadline
-        else:
-            deadline = Kind(r.kind).label if r.kind != Kind.DEADLINE else ""
-        closed = r.status == Status.CLOSED
-        yield [
-            n,
-            issue.code,
-            issue.category.name,
-            issue.description,
-            issue.source,
-            r.department.name,
-            "、".join(d.name for d in issue.cooperating.all()),
-            r.responsible_person,
-            r.measures,
+    using = queryset.db
+    status_labels = dict(Status.choices)
+    kind_labels = {value: ("" if value == Kind.DEADLINE else label) for value, label in Kind.choices}
+    closed_status = Status.CLOSED.value
+    localtime = timezone.localtime
+    n = 0
+    rows = queryset.values_list(*_FIELDS).iterator(chunk_size=CHUNK)
+    for chunk in _chunks(rows, CHUNK):
+        progress = _latest_progress([r[0] for r in chunk], using)
+        cooperating = _cooperating({r[1] for r in chunk}, using)
+        for (
+            pk,
+            issue_id,
+            code,
+            category,
+            description,
+            source,
+            department,
+            person,
+            measures,
+            kind,
             deadline,
-            progress,
-            r.get_status_display(),
-            r.days_overdue(on) or None,
-            "是" if closed else "否",
-            timezone.localtime(r.closed_at).date() if closed else None,
-            r.notes,
-        ]
+            status,
+            closed_at,
+            notes,
+        ) in chunk:
+            n += 1
+            report = progress.get(pk)
+            text = f"{report[0]:%Y-%m-%d} 完成{report[1]}%：{report[2]}" if report else ""
+            closed = status == closed_status
+            yield [
+                n,
+                code,
+                category,
+                description,
+                source,
+                department,
+                cooperating.get(issue_id, ""),
+                person,
+                measures,
+                deadline if deadline is not None else kind_labels.get(kind, kind),
+                text,
+                status_labels.get(status, status),
+                (on - deadline).days if deadline is not None and not closed and deadline < on else None,
+                "是" if closed else "否",
+                localtime(closed_at).date() if closed else None,
+                notes,
+            ]
 
 
-def _cell(ws, value, *, style=None):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # Stored as text with Excel's quote prefix: shown as typed, never evaluated as a formula.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if isinstance(value, datetime.date):
-        cell.number_format = DATE_FORMAT
-    if style:
-        for name, val in style.items():
-            setattr(cell, name, val)
-    return cell
+def _styles():
+    """The layout's cell styles (attribute -> value), built once per file."""
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body = {"alignment": Alignment(vertical="top", wrap_text=True), "border": border}
+    return {
+        "title": {"font": Font(bold=True, size=14), "alignment": Alignment(horizontal="center")},
+        "header": {
+            "font": Font(bold=True),
+            "fill": PatternFill("solid", fgColor="F2F2F2"),
+            "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+            "border": border,
+        },
+        "body": body,
+        "date": body | {"number_format": DATE_FORMAT},
+        "text": body | {"quotePrefix": True},
+    }
 
 
 def write_ledger_xlsx(rows, target, *, title="问题整改台账", subtitle=""):
@@ -110,31 +203,62 @@ def write_ledger_xlsx(rows, target, *, title="问题整改台账", subtitle=""):
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.merged_cells.add(f"A1:{chr(ord('A') + len(COLUMNS) - 1)}1")
-    ws.append(
-        [
-            _cell(
-                ws,
-                f"{title}{'（' + subtitle + '）' if subtitle else ''}",
-                style={"font": Font(bold=True, size=14), "alignment": Alignment(horizontal="center")},
-            )
-        ]
-    )
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_style = {
-        "font": Font(bold=True),
-        "fill": PatternFill("solid", fgColor="F2F2F2"),
-        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "border": border,
-    }
-    ws.append([_cell(ws, h, style=header_style) for h in HEADERS])
-    body = {"alignment": Alignment(vertical="top", wrap_text=True), "border": border}
+    styles = _styles()
+    ws.append([_styled(ws, f"{title}{'（' + subtitle + '）' if subtitle else ''}", styles["title"])])
+    ws.append([_styled(ws, h, styles["header"]) for h in HEADERS])
+    # Assigning font / border / alignment to a cell makes openpyxl hash each style object to find its
+    # index in the workbook's style tables (most of the old export's time). Each body style is
+    # registered once; data cells then just point at the ready style array (a few ints).
+    body, date, text = (_styled(ws, None, styles[name])._style for name in ("body", "date", "text"))
+    ids = {name: wb._cell_styles.add(array) for name, array in (("body", body), ("date", date), ("text", text))}
+    body_id, date_id, text_id = ids["body"], ids["date"], ids["text"]
+    # One cell per column, reused for every row: the write-only sheet serialises a row as soon as it
+    # is appended, and its own conversion of appended values would build two cells per value (and
+    # raise and catch a ValueError for each ready-made cell). The replacement only numbers the row.
+    cells = []
+
+    def numbered(row, row_idx):
+        for cell in row:
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = numbered
     count = 0
     for row in rows:
-        ws.append([_cell(ws, value, style=body) for value in row])
+        while len(cells) < len(row):
+            cells.append(_RowCell(ws, row=1, column=len(cells) + 1))
+        for cell, value in zip(cells, row, strict=False):
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                # Stored as text with Excel's quote prefix: shown as typed, never run as a formula.
+                cell._style, cell.style_id = text, text_id
+                cell.value = value
+                cell.data_type = "s"
+            elif isinstance(value, datetime.date):
+                cell._style, cell.style_id = date, date_id
+                cell.value = value
+            else:
+                cell._style, cell.style_id = body, body_id
+                cell.value = value
+        ws.append(cells if len(cells) == len(row) else cells[: len(row)])
         count += 1
     wb.save(target)
     return count
+
+
+class _RowCell(Cell):
+    """A reused data cell that carries its style's index (openpyxl would hash the style per cell)."""
+
+    __slots__ = ("style_id",)
+
+
+def _styled(ws, value, style):
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for name, val in style.items():
+        setattr(cell, name, val)
+    return cell
 
 
 def export_ledger(queryset, target, *, title="问题整改台账", subtitle=""):

@@ -3,9 +3,9 @@
 The headers and widths come from the ledger's export (one definition of the layout); this module adds
 the synonyms real sheets use and the rules to read each cell. Rows of one issue share its 问题编号 (or,
 without one, its responsible unit and description); an issue's rows are its rectification items, matched
-to existing items by position. New rows are written with `bulk_create` in batches, history included
-(`bulk_create_with_history`); changed rows through versioned saves; every status change and every new
-item gets a RectificationEvent, as in the ledger's own services.
+to existing items by position. New rows are written in batches with raw inserts (`..bulk`: COPY on
+PostgreSQL, executemany on SQLite), their simple-history rows included; changed rows through versioned
+saves; every status change and every new item gets a RectificationEvent, as in the ledger's own services.
 """
 
 import datetime
@@ -15,7 +15,6 @@ import re
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from sanding.core.services import save_versioned
 from sanding.ledger import export as ledger_export
@@ -31,7 +30,7 @@ from sanding.ledger.models import (
 from sanding.ledger.services import issue_code
 from sanding.registry.models import Region
 
-from .. import cells
+from .. import bulk, cells
 from ..engine import CREATE, UNCHANGED, UPDATE, Importer
 from ..reading import Column, Layout
 from ..units import UnitResolver
@@ -133,6 +132,7 @@ _STATUS_WORDS = {
 }
 SOURCES = {cells.key(label): value for value, label in Source.choices}
 BATCH = 2000
+IMPORT_REASON = "Excel 导入"
 
 
 def review_interval_default():
@@ -385,39 +385,44 @@ class LedgerImporter(Importer):
         return year, seq
 
     def flush_batch(self):
+        """Write the queued new issues and items with raw batched inserts (see `..bulk`), history included."""
+        if not self.pending_issues and not self.pending_rects:
+            return
         actor, now = self.actor, timezone.now()
+        actor_id = actor.pk if actor is not None else None
+        tables = self._tables()
+        region_id = self.region.pk
         issues = []
         for p in self.pending_issues:
             year, seq = self._new_code(p)
             code = issue_code(self.region, year, seq)
-            issue = Issue(
-                code=code,
-                region=self.region,
-                year=year,
-                seq=seq,
-                description=p["description"],
-                category_id=p["category"],
-                source=p["source"],
-                department=p["department"],
-                found_on=self.today,
-                created_by=actor,
+            issues.append(
+                {
+                    "code": code,
+                    "region_id": region_id,
+                    "year": year,
+                    "seq": seq,
+                    "description": p["description"],
+                    "category_id": p["category"],
+                    "source": p["source"],
+                    "department_id": p["department"].pk,
+                    "found_on": self.today,
+                    "created_by_id": actor_id,
+                }
             )
-            issue._history_user = actor
-            issues.append((p, issue))
             self.by_code[cells.key(code)] = None
         if issues:
-            bulk_create_with_history(
-                [i for _, i in issues], Issue, batch_size=500, default_user=actor, default_change_reason="Excel 导入"
-            )
+            tables["issue"].insert(issues, actor=actor, reason=IMPORT_REASON, now=now)
             coops = []
-            for p, issue in issues:
-                # keep only what later rows of the issue need, never the model instance
-                p["entry"]["pk"] = issue.pk
-                p["entry"]["issue"] = (issue.code, issue.description, issue.category_id)
-                self.by_code[cells.key(issue.code)] = issue.pk
-                coops += [IssueCooperation(issue_id=issue.pk, department_id=d.pk) for d in p["cooperating"]]
-            IssueCooperation.objects.bulk_create(coops, batch_size=1000)
+            for p, issue in zip(self.pending_issues, issues, strict=True):
+                # keep only what later rows of the issue need
+                p["entry"]["pk"] = issue["id"]
+                p["entry"]["issue"] = (issue["code"], issue["description"], issue["category_id"])
+                self.by_code[cells.key(issue["code"])] = issue["id"]
+                coops += [{"issue_id": issue["id"], "department_id": d.pk} for d in p["cooperating"]]
+            tables["cooperation"].insert(coops, now=now, keys=False)
         rects = []
+        interval = review_interval_default()
         for p in self.pending_rects:
             entry = p["entry"]
             existing = self.rects.get(entry["pk"], []) if not entry["new"] else []
@@ -427,67 +432,74 @@ class LedgerImporter(Importer):
                 self.issues[entry["pk"]][2],
                 self.issues[entry["pk"]][3],
             )
-            r = Rectification(
-                issue_id=entry["pk"],
-                category_id=category_id,
-                seq=last_seq + p["position"] - len(existing),
-                region=self.region,
-                measures=p["measures"],
-                department=p["department"],
-                responsible_person=p["person"],
-                kind=p["kind"],
-                deadline=p["deadline"],
-                review_interval_days=review_interval_default() if p["kind"] == Kind.ONGOING else None,
-                status=p["status"],
-                closed_at=self._closed_at(p) if p["status"] == Status.CLOSED else None,
-                notes=p["notes"],
+            closed = p["status"] == Status.CLOSED
+            rects.append(
+                {
+                    "issue_id": entry["pk"],
+                    "category_id": category_id,
+                    "seq": last_seq + p["position"] - len(existing),
+                    "region_id": region_id,
+                    "measures": p["measures"],
+                    "department_id": p["department"].pk,
+                    "responsible_person": p["person"],
+                    "kind": p["kind"],
+                    "deadline": p["deadline"],
+                    "review_interval_days": interval if p["kind"] == Kind.ONGOING else None,
+                    "status": p["status"],
+                    "closed_at": self._closed_at(p) if closed else None,
+                    "notes": p["notes"],
+                    "search_text": "\n".join([code, description, p["measures"], p["person"]]).lower(),
+                }
             )
-            r.search_text = "\n".join([code, description, r.measures, r.responsible_person]).lower()
-            rects.append((p, r))
         if rects:
-            bulk_create_with_history(
-                [r for _, r in rects],
-                Rectification,
-                batch_size=500,
-                default_user=actor,
-                default_change_reason="Excel 导入",
-            )
+            tables["rectification"].insert(rects, actor=actor, reason=IMPORT_REASON, now=now)
             events, reports = [], []
-            for p, r in rects:
+            for p, r in zip(self.pending_rects, rects, strict=True):
                 events.append(
-                    RectificationEvent(
-                        rectification_id=r.pk,
-                        actor=actor,
-                        at=now,
-                        action=Action.CREATE,
-                        to_status=r.status,
-                        comment="Excel 导入",
-                    )
+                    {
+                        "rectification_id": r["id"],
+                        "actor_id": actor_id,
+                        "at": now,
+                        "action": Action.CREATE.value,
+                        "to_status": r["status"],
+                        "comment": IMPORT_REASON,
+                    }
                 )
                 if p["progress"]:
-                    reports.append(self._report(p, r.pk))
-            RectificationEvent.objects.bulk_create(events, batch_size=1000)
-            if reports:
-                bulk_create_with_history(
-                    reports, ProgressReport, batch_size=500, default_user=actor, default_change_reason="Excel 导入"
-                )
+                    reports.append(self._report_row(p, r["id"], actor_id))
+            tables["event"].insert(events, now=now, keys=False)
+            tables["progress"].insert(reports, actor=actor, reason=IMPORT_REASON, now=now)
         self.pending_issues, self.pending_rects = [], []
+
+    def _tables(self):
+        if not hasattr(self, "_bulk_tables"):
+            self._bulk_tables = {
+                "issue": bulk.HistoryTable(Issue),
+                "cooperation": bulk.Table(IssueCooperation),
+                "rectification": bulk.HistoryTable(Rectification),
+                "event": bulk.Table(RectificationEvent),
+                "progress": bulk.HistoryTable(ProgressReport),
+            }
+        return self._bulk_tables
+
+    def _report_row(self, p, rectification_id, actor_id):
+        when, percent, body = self._progress_parts(p["progress"])
+        if percent is None:
+            percent = 100 if p["status"] in (Status.APPLIED, Status.HEAD_CONFIRMED, Status.CLOSED) else 0
+        return {
+            "rectification_id": rectification_id,
+            "reported_on": min(when or self.today, self.today),
+            "text": body,
+            "percent": percent,
+            "author_id": actor_id,
+        }
 
     def _closed_at(self, p):
         when = p["closed_on"] or self.today
         return timezone.make_aware(datetime.datetime.combine(when, datetime.time(12, 0)))
 
     def _report(self, p, rectification_id):
-        when, percent, body = self._progress_parts(p["progress"])
-        if percent is None:
-            percent = 100 if p["status"] in (Status.APPLIED, Status.HEAD_CONFIRMED, Status.CLOSED) else 0
-        return ProgressReport(
-            rectification_id=rectification_id,
-            reported_on=min(when or self.today, self.today),
-            text=body,
-            percent=percent,
-            author=self.actor,
-        )
+        return ProgressReport(**self._report_row(p, rectification_id, self.actor.pk if self.actor else None))
 
     def _update(self, p):
         actor = self.actor
@@ -498,7 +510,7 @@ class LedgerImporter(Importer):
             issue.description = p["description"]
             issue.category_id = p["category"]
             issue.source = p["source"]
-            save_versioned(actor=actor, instance=issue, reason="Excel 导入")
+            save_versioned(actor=actor, instance=issue, reason=IMPORT_REASON)
             wanted = {d.pk for d in p["cooperating"]}
             have = self.cooperating.get(issue.pk, set())
             IssueCooperation.objects.filter(issue=issue, department_id__in=have - wanted).delete()
@@ -529,7 +541,7 @@ class LedgerImporter(Importer):
         else:
             r.closed_at = None
         r.search_text = r.build_search_text()
-        save_versioned(actor=actor, instance=r, reason="Excel 导入")
+        save_versioned(actor=actor, instance=r, reason=IMPORT_REASON)
         status_note = f"；状态：{Status(before).label} → {Status(r.status).label}" if before != r.status else ""
         RectificationEvent.objects.create(
             rectification=r,
@@ -541,4 +553,4 @@ class LedgerImporter(Importer):
         )
         if p["progress"] and self._progress_text(p["progress"]) != cells.key(p["current"][11] or ""):
             report = self._report(p, r.pk)
-            save_versioned(actor=actor, instance=report, reason="Excel 导入")
+            save_versioned(actor=actor, instance=report, reason=IMPORT_REASON)

@@ -26,6 +26,7 @@ def checklist_list(*, user):
             n_sections=Count("sections", filter=Q(sections__archived=False), distinct=True),
             n_rounds=Count("rounds", distinct=True),
         )
+        .order_by("name", "-edition")  # Meta.ordering is dropped from GROUP BY queries
     )
 
 
@@ -96,6 +97,7 @@ def round_list(*, user):
                 filter=Q(assessments__withdrawn=False, assessments__state=AssessmentState.APPROVED),
             ),
         )
+        .order_by("-created_at", "-pk")  # Meta.ordering is dropped from GROUP BY queries
     )
 
 

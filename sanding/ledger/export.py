@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sanding.registry.models import Department
 
@@ -70,6 +71,7 @@ _FIELDS = (
     "measures",
     "kind",
     "deadline",
+    "review_interval_days",
     "status",
     "closed_at",
     "notes",
@@ -116,6 +118,19 @@ def _cooperating(issue_ids, using):
     return {issue_id: "、".join(units) for issue_id, units in names.items()}
 
 
+def term_text(kind, deadline, review_interval_days=None):
+    """The 整改时限 cell of an item: a date (期限), or its kind in words with what it carries.
+
+    期限 → the date (a real Excel date); 立行立改 → “立行立改”, with a date “立行立改（2025年6月30日前）”;
+    长期坚持 → “长期坚持（每90天复查）”. The import (`sanding.spreadsheets.cells.term`) reads each back.
+    """
+    if kind == Kind.IMMEDIATE:
+        return f"立行立改（{deadline.year}年{deadline.month}月{deadline.day}日前）" if deadline else "立行立改"
+    if kind == Kind.ONGOING:
+        return f"长期坚持（每{review_interval_days}天复查）" if review_interval_days else "长期坚持"
+    return deadline
+
+
 def ledger_rows(queryset, *, on=None):
     """Yield one list of cell values per rectification item, in HEADERS order.
 
@@ -125,8 +140,8 @@ def ledger_rows(queryset, *, on=None):
     on = on or today()
     using = queryset.db
     status_labels = dict(Status.choices)
-    kind_labels = {value: ("" if value == Kind.DEADLINE else label) for value, label in Kind.choices}
     closed_status = Status.CLOSED.value
+    deadline_kind = Kind.DEADLINE.value
     localtime = timezone.localtime
     n = 0
     rows = queryset.values_list(*_FIELDS).iterator(chunk_size=CHUNK)
@@ -145,6 +160,7 @@ def ledger_rows(queryset, *, on=None):
             measures,
             kind,
             deadline,
+            interval,
             status,
             closed_at,
             notes,
@@ -163,7 +179,7 @@ def ledger_rows(queryset, *, on=None):
                 cooperating.get(issue_id, ""),
                 person,
                 measures,
-                deadline if deadline is not None else kind_labels.get(kind, kind),
+                deadline if kind == deadline_kind else term_text(kind, deadline, interval),
                 text,
                 status_labels.get(status, status),
                 (on - deadline).days if deadline is not None and not closed and deadline < on else None,
@@ -180,6 +196,7 @@ def _styles():
     body = {"alignment": Alignment(vertical="top", wrap_text=True), "border": border}
     return {
         "title": {"font": Font(bold=True, size=14), "alignment": Alignment(horizontal="center")},
+        "subtitle": {"alignment": Alignment(horizontal="right")},
         "header": {
             "font": Font(bold=True),
             "fill": PatternFill("solid", fgColor="F2F2F2"),
@@ -192,19 +209,41 @@ def _styles():
     }
 
 
+def export_stamp(subtitle=""):
+    """The subtitle row under the title: who/what was exported (e.g. the region) and when."""
+    if "导出时间" in subtitle:
+        return subtitle
+    stamp = f"导出时间：{timezone.localtime():%Y年%m月%d日 %H:%M}"
+    return f"{subtitle}  {stamp}" if subtitle else stamp
+
+
+HEADER_ROW = 3  # title, subtitle (region and export time), header
+
+
 def write_ledger_xlsx(rows, target, *, title="问题整改台账", subtitle=""):
-    """Write rows (from `ledger_rows`) to `target` (a path or a binary file), streaming."""
+    """Write rows (from `ledger_rows`) to `target` (a path or a binary file), streaming.
+
+    Row 1 is the title, row 2 the subtitle (`subtitle`, with the export time added unless it names one),
+    row 3 the header; the three repeat on every printed page (landscape A4, all columns on one page wide).
+    """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("问题整改台账")
     for i, (_, width) in enumerate(COLUMNS):
         ws.column_dimensions[chr(ord("A") + i)].width = width
-    ws.freeze_panes = "C3"
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    ws.print_title_rows = f"1:{HEADER_ROW}"
     ws.print_options.gridLines = False
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.merged_cells.add(f"A1:{chr(ord('A') + len(COLUMNS) - 1)}1")
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # without it Excel ignores fitToWidth
+    last = chr(ord("A") + len(COLUMNS) - 1)
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
     styles = _styles()
-    ws.append([_styled(ws, f"{title}{'（' + subtitle + '）' if subtitle else ''}", styles["title"])])
+    ws.append([_styled(ws, title, styles["title"])])
+    ws.append([_styled(ws, export_stamp(subtitle), styles["subtitle"])])
     ws.append([_styled(ws, h, styles["header"]) for h in HEADERS])
     # Assigning font / border / alignment to a cell makes openpyxl hash each style object to find its
     # index in the workbook's style tables (most of the old export's time). Each body style is

@@ -168,13 +168,60 @@ def date(value):
 
 
 def deadline(value):
-    """(kind, date) for a 整改时限 cell: 立行立改 and 长期坚持 are kinds, anything else a dated deadline."""
+    """(kind, date) for a 整改时限 cell: 立行立改 and 长期坚持 are kinds, anything else a dated deadline.
+
+    立行立改 may carry the date it must be done by (“立行立改（2025年6月30日前）”, “立行立改 2025-06-30”).
+    """
+    kind, when, _ = term(value)
+    return kind, when
+
+
+_BRACKETS = str.maketrans("", "", "()[]【】〔〕,，:：;；")
+_INTERVAL = re.compile(r"^(?:每|复查周期|周期)?(\d+)(?:天|日)(?:复查|一查|检查|一次)?$")
+
+
+def term(value):
+    """(kind, date, review interval in days) for a 整改时限 cell, as the ledger export writes it.
+
+    - an Excel date or a date in text → (期限, date, None);
+    - 立行立改 → (立行立改, None, None); 立行立改（2025年6月30日前）or 立行立改 2025-06-30 → (立行立改, date, None);
+    - 长期坚持 → (长期坚持, None, None); 长期坚持（每90天复查）→ (长期坚持, None, 90);
+    - empty → ("", None, None).
+
+    Text after the word that holds no digit (“立行立改，边查边改”) is a remark and ignored; text with digits
+    must be a date (立行立改) or an interval (长期坚持), so a mistyped date is never dropped silently.
+    """
     word = key(value)
     for prefix, kind in _KIND_WORDS.items():
         if word.startswith(prefix):
-            return kind, None
+            rest = word[len(prefix) :].translate(_BRACKETS)
+            if not re.search(r"\d", rest):
+                return kind, None, None
+            if kind == KIND_IMMEDIATE:
+                return kind, _immediate_date(rest), None
+            return kind, None, _interval(rest)
     when = date(value)
-    return (KIND_DEADLINE, when) if when else ("", None)
+    return (KIND_DEADLINE, when, None) if when else ("", None, None)
+
+
+def _immediate_date(rest):
+    rest = rest.removeprefix("须").removeprefix("于").removeprefix("在")
+    try:
+        return date(rest)
+    except CellError:
+        raise CellError(
+            f"“立行立改”后的“{rest}”不是可识别的日期（可写作 立行立改（2025年6月30日前）或 立行立改 2025-06-30）"
+        ) from None
+
+
+def _interval(rest):
+    match = _INTERVAL.match(rest)
+    if match is None:
+        raise CellError(f"“长期坚持”不设整改时限；括号中只能写复查周期，如 长期坚持（每90天复查），而不是“{rest}”")
+    days = int(match.group(1))
+    if days <= 0:
+        raise CellError("复查周期应为正整数天数")
+    return days
 
 
 def excel_serial(when):

@@ -21,7 +21,7 @@ def export_table(*, slug, region, target):
     stamp = f"{region.name}  导出时间：{timezone.localdate():%Y年%m月%d日}"
     if slug == "ledger":
         queryset = Rectification.objects.filter(region=region).order_by("issue__year", "issue__seq", "seq")
-        return ledger_export.export_ledger(queryset, target, title=f"{region.name}问题整改台账")
+        return ledger_export.export_ledger(queryset, target, title=f"{region.name}问题整改台账", subtitle=stamp)
     departments = Department.objects.filter(region=region).order_by("code")
     workbook, styles = new_workbook()
     writer = SheetWriter(

@@ -136,14 +136,19 @@ def match_header(rows, layout):
             lower = lower + [""] * (width - len(lower))
             raw_upper = list(rows[index]) + [""] * width
             raw_lower = list(rows[index + 1]) + [""] * width if depth == 2 else [""] * width
-            filled, carry = [], ""
+            filled, shown_upper, carry, carry_shown = [], [], "", ""
             for j in range(width):  # a group title merged over sub-columns is only in its first cell
-                carry = upper[j] or (carry if lower[j] else "")
+                if upper[j]:
+                    carry, carry_shown = upper[j], text(raw_upper[j])
+                elif not lower[j]:
+                    carry, carry_shown = "", ""
                 filled.append(carry)
+                shown_upper.append(carry_shown)
             mapping, labels = {}, {}
             for j in range(width):
                 candidates = (
-                    (filled[j] + lower[j], f"{text(raw_upper[j]) or ''}{text(raw_lower[j])}"),
+                    # a sub-column is shown with its group: 行政编制·核定, 行政编制·实有
+                    (filled[j] + lower[j], f"{shown_upper[j]}·{text(raw_lower[j])}" if lower[j] else shown_upper[j]),
                     (lower[j], text(raw_lower[j])),
                     (upper[j], text(raw_upper[j])),
                 )

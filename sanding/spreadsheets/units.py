@@ -111,3 +111,36 @@ class UnitResolver:
             return []
         first, rest = self.resolve(value)
         return [first, *rest]
+
+
+class ScopedUnitResolver:
+    """Resolves unit names across a region and the regions below it (a city's file may name county units).
+
+    The region's own units come first: a short name or alias found there is never ambiguous with a county
+    unit of the same short name; the units of the regions below are tried next (full names are unique).
+    """
+
+    _DEFAULT_HINT = "，请先在部门台账中登记该单位或为其添加别名"
+
+    def __init__(self, region, region_ids):
+        departments = list(
+            Department.objects.filter(region_id__in=region_ids).select_related("region").order_by("region__path", "pk")
+        )
+        self.resolvers = [UnitResolver(d for d in departments if d.region_id == region.pk)]
+        below = [d for d in departments if d.region_id != region.pk]
+        if below:
+            self.resolvers.append(UnitResolver(below))
+
+    def resolve_one(self, name):
+        errors = []
+        for resolver in self.resolvers:
+            try:
+                return resolver.resolve_one(name)
+            except CellError as error:
+                errors.append(str(error))
+        ambiguous = [e for e in errors if "可能是多个单位" in e]
+        hinted = [e for e in errors if not e.endswith(self._DEFAULT_HINT)]
+        raise CellError((ambiguous or hinted or errors)[0])
+
+    resolve = UnitResolver.resolve
+    resolve_many = UnitResolver.resolve_many

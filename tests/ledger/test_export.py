@@ -20,7 +20,7 @@ EXPECTED_HEADERS = [
 
 def _rows(content):
     ws = load_workbook(io.BytesIO(content)).active
-    return [[c.value for c in row] for row in ws.iter_rows(min_row=2)], ws
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=3)], ws
 
 
 def test_headers_are_the_standard_layout():
@@ -54,9 +54,9 @@ def test_export_holds_exactly_the_filtered_rows(login, staff_user, department, o
     assert data[10].endswith("完成40%：已起草")
     assert data[11:15] == ["整改中", None, "否", None]
     # formula-looking text is stored as text, never as a formula
-    assert ws.cell(row=3, column=4).data_type == "s"
-    assert ws.cell(row=3, column=9).data_type == "s"
-    assert ws.cell(row=3, column=4).quotePrefix is True
+    assert ws.cell(row=4, column=4).data_type == "s"
+    assert ws.cell(row=4, column=9).data_type == "s"
+    assert ws.cell(row=4, column=4).quotePrefix is True
 
 
 def test_clerk_export_is_scoped(login, clerk, item, foreign_item):
@@ -73,12 +73,12 @@ def test_export_command(tmp_path, city, county, department, county_department):
     call_command("export_ledger", str(target), "--region", "云州市", "--status", "已销号", stdout=out)
     assert out.getvalue().strip() == f"已导出 1 行到 {target}。"
     ws = load_workbook(target).active
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
     assert rows[0] == EXPECTED_HEADERS
     assert [(r[5], r[8], r[11], r[13]) for r in rows[1:]] == [(department.name, "=1+1", "已销号", "是")]
-    assert ws.cell(row=3, column=9).data_type == "s"
+    assert ws.cell(row=4, column=9).data_type == "s"
     call_command("export_ledger", str(target), stdout=out)
-    assert load_workbook(target).active.max_row == 5
+    assert load_workbook(target).active.max_row == 6
 
 
 def test_export_command_rejects_unknown_region(tmp_path, city):

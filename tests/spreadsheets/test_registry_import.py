@@ -73,6 +73,18 @@ def test_quotas_two_level_header_and_round_trip(make_xlsx, city, department, oth
     merges = ["A1:J1", "A2:A3", "B2:B3", "C2:D2", "E2:F2", "G2:H2", "I2:J2"]
     result = run_import(QuotaImporter(region=city, actor=admin_user), make_xlsx(rows, merges=merges), commit=True)
     assert result.problems == []
+    # every sub-column of a two-level header is shown with its group (the preview's column heads)
+    assert [label for _, label in result.preview["columns"]] == [
+        "单位",
+        "行政编制·核定",
+        "行政编制·实有",
+        "事业编制·核定",
+        "事业编制·实有",
+        "部门正职·核定",
+        "部门正职·实配",
+        "内设机构数·核定",
+        "内设机构数·实设",
+    ]
     assert result.counts == {"编制": {"update": 1, "create": 2}, "领导职数": {"create": 2}}
     assert sorted(StaffingQuota.objects.values_list("department__short_name", "type", "approved", "actual")) == [
         ("市市场监管局", "行政编制", 32, 25),
@@ -139,5 +151,5 @@ def test_ledger_export_never_writes_formulas(make_xlsx, city, department, tmp_pa
     target = tmp_path / "ledger.xlsx"
     export_table(slug="ledger", region=city, target=target)
     sheet = load_workbook(target).worksheets[0]
-    cells = [sheet.cell(row=3, column=c) for c in (4, 9, 16)]
+    cells = [sheet.cell(row=4, column=c) for c in (4, 9, 16)]
     assert [(c.value, c.data_type) for c in cells] == [("=1+1", "s"), ("@SUM(A1)", "s"), ("-2", "s")]

@@ -26,6 +26,7 @@ from sanding.ledger.models import (
     ProgressReport,
     Rectification,
     RectificationEvent,
+    kind_errors,
 )
 from sanding.ledger.services import issue_code
 from sanding.registry.models import Region
@@ -33,7 +34,7 @@ from sanding.registry.models import Region
 from .. import bulk, cells
 from ..engine import CREATE, UNCHANGED, UPDATE, Importer
 from ..reading import Column, Layout
-from ..units import UnitResolver
+from ..units import ScopedUnitResolver
 
 # Header of the ledger's export → (field name, synonyms, required, wrap, help)
 SYNONYMS = {
@@ -175,31 +176,38 @@ class LedgerImporter(Importer):
         region = self.region
         self.commit = commit
         self.today = timezone.localdate()
-        self.resolver = UnitResolver.for_region(region)
+        # The import covers the region and the regions below it: a city's file (e.g. `export_ledger`
+        # without --region) may name county units; the responsible unit's region is the issue's region.
+        self.region_ids = Region.objects.subtree_ids(region.pk)
+        self.regions = {r.pk: r for r in Region.objects.filter(pk__in=self.region_ids)}
+        self.resolver = ScopedUnitResolver(region, self.region_ids)
         self.categories = {cells.key(c.name): c.pk for c in IssueCategory.objects.all()}
         self.category_names = {c.pk: c.name for c in IssueCategory.objects.all()}
         if commit:
-            Region.objects.select_for_update().filter(pk=region.pk).first()  # serialises issue numbering
-        issues = Issue.objects.filter(region=region).values_list(
-            "pk", "code", "department_id", "description", "category_id", "source", "year", "seq"
+            # serialises issue numbering
+            list(Region.objects.select_for_update().filter(pk__in=self.region_ids).order_by("pk").values("pk"))
+        issues = Issue.objects.filter(region__in=self.region_ids).values_list(
+            "pk", "code", "department_id", "description", "category_id", "source", "year", "seq", "region_id"
         )
         self.issues = {}  # pk -> [code, department_id, description, category_id, source]
+        self.issue_regions = {}  # pk -> region pk
         self.by_code, self.by_text = {}, {}
-        self.next_seq = {}
-        for pk, code, department_id, description, category_id, source, year, seq in issues:
+        self.next_seq = {}  # (region pk, year) -> last seq
+        for pk, code, department_id, description, category_id, source, year, seq, region_id in issues:
             self.issues[pk] = (code, department_id, description, category_id, source)
+            self.issue_regions[pk] = region_id
             self.by_code[cells.key(code)] = pk
             self.by_text[(department_id, cells.key(description))] = pk
-            self.next_seq[year] = max(self.next_seq.get(year, 0), seq)
+            self.next_seq[region_id, year] = max(self.next_seq.get((region_id, year), 0), seq)
         self.cooperating = {}
-        for issue_id, department_id in IssueCooperation.objects.filter(issue__region=region).values_list(
+        for issue_id, department_id in IssueCooperation.objects.filter(issue__region__in=self.region_ids).values_list(
             "issue_id", "department_id"
         ):
             self.cooperating.setdefault(issue_id, set()).add(department_id)
         latest = ProgressReport.objects.filter(rectification=OuterRef("pk")).order_by("-reported_on", "-pk")
         self.rects = {}  # issue pk -> [rectification tuple, ...] in seq order
         for row in (
-            Rectification.objects.filter(region=region)
+            Rectification.objects.filter(region__in=self.region_ids)
             .annotate(progress=Subquery(latest.values("text")[:1]))
             .order_by("issue_id", "seq")
             .values_list(
@@ -231,7 +239,7 @@ class LedgerImporter(Importer):
         cooperating = ctx.get("cooperating", self.resolver.resolve_many, default=[])
         description = ctx.get("description", required=True)
         category = self._category(ctx)
-        kind, deadline = ctx.get("deadline", cells.deadline, required=True, default=("", None))
+        kind, deadline, interval = ctx.get("deadline", cells.term, required=True, default=("", None, None))
         word = ctx.get("status", _status_word, default=Status.NOT_STARTED)
         closed = ctx.get("closed", cells.flag, default=False)
         closed_on = ctx.get("closed_on", cells.date)
@@ -252,6 +260,7 @@ class LedgerImporter(Importer):
             "measures": ctx.get("measures", required=True),
             "kind": kind,
             "deadline": deadline,
+            "interval": interval,
             "progress": ctx.get("progress"),
             "status": status,
             "closed_on": closed_on if status == Status.CLOSED else None,
@@ -283,7 +292,15 @@ class LedgerImporter(Importer):
             pk = self.by_code.get(p["code"]) if p["code"] else None
             if pk is None:
                 pk = self.by_text.get((department.pk, cells.key(p["description"])))
-            entry = {"pk": pk, "row": ctx.number, "n": 0, "new": pk is None, "code": p["code"]}
+            region_id = self.issue_regions[pk] if pk is not None else department.region_id
+            if region_id != department.region_id:
+                ctx.error(
+                    "department",
+                    f"责任单位“{department.name}”属于{self.regions[department.region_id].name}，"
+                    f"而该问题属于{self.regions[region_id].name}；跨区划调整请在问题台账中操作",
+                )
+                return None
+            entry = {"pk": pk, "row": ctx.number, "n": 0, "new": pk is None, "code": p["code"], "region_id": region_id}
             self.file_issues[file_key] = entry
             if pk is None:
                 self.count("问题", CREATE)
@@ -304,6 +321,15 @@ class LedgerImporter(Importer):
         existing = self.rects.get(entry["pk"], []) if entry["pk"] else []
         current = existing[entry["n"] - 1] if entry["n"] <= len(existing) else None
         p["current"] = current
+        if p["kind"] == Kind.ONGOING:  # the file's interval, else the item's own, else the default
+            kept = current[12] if current is not None and current[6] == Kind.ONGOING else None
+            p["interval"] = p["interval"] or kept or review_interval_default()
+        else:
+            p["interval"] = None
+        for message in kind_errors(kind=p["kind"], deadline=p["deadline"], review_interval_days=p["interval"]).values():
+            ctx.error("deadline", message)  # the database constraints, as a row problem (never an IntegrityError)
+        if not ctx.ok:
+            return None
         if current is None:
             action = CREATE
         else:
@@ -337,6 +363,7 @@ class LedgerImporter(Importer):
             or cells.key(measures) != cells.key(p["measures"])
             or kind != file_kind
             or deadline != p["deadline"]
+            or current[12] != p["interval"]
             or status != p["status"]
             or (p["status"] == Status.CLOSED and p["closed_on"] and closed_on != p["closed_on"])
             or cells.text(notes) != p["notes"]
@@ -374,14 +401,14 @@ class LedgerImporter(Importer):
         year = self.today.year
         code = p["code"]
         match = re.match(r"^(.+)-(\d{4})-(\d+)$", code) if code else None
-        region = self.region
+        region = self.regions[p["entry"]["region_id"]]
         if match and cells.key(match.group(1)) == cells.key(region.short_name or region.code):
             year, seq = int(match.group(2)), int(match.group(3))
             if cells.key(issue_code(region, year, seq)) not in self.by_code:
-                self.next_seq[year] = max(self.next_seq.get(year, 0), seq)
+                self.next_seq[region.pk, year] = max(self.next_seq.get((region.pk, year), 0), seq)
                 return year, seq
-        seq = self.next_seq.get(year, 0) + 1
-        self.next_seq[year] = seq
+        seq = self.next_seq.get((region.pk, year), 0) + 1
+        self.next_seq[region.pk, year] = seq
         return year, seq
 
     def flush_batch(self):
@@ -391,11 +418,11 @@ class LedgerImporter(Importer):
         actor, now = self.actor, timezone.now()
         actor_id = actor.pk if actor is not None else None
         tables = self._tables()
-        region_id = self.region.pk
         issues = []
         for p in self.pending_issues:
             year, seq = self._new_code(p)
-            code = issue_code(self.region, year, seq)
+            region_id = p["entry"]["region_id"]
+            code = issue_code(self.regions[region_id], year, seq)
             issues.append(
                 {
                     "code": code,
@@ -422,7 +449,6 @@ class LedgerImporter(Importer):
                 coops += [{"issue_id": issue["id"], "department_id": d.pk} for d in p["cooperating"]]
             tables["cooperation"].insert(coops, now=now, keys=False)
         rects = []
-        interval = review_interval_default()
         for p in self.pending_rects:
             entry = p["entry"]
             existing = self.rects.get(entry["pk"], []) if not entry["new"] else []
@@ -438,13 +464,13 @@ class LedgerImporter(Importer):
                     "issue_id": entry["pk"],
                     "category_id": category_id,
                     "seq": last_seq + p["position"] - len(existing),
-                    "region_id": region_id,
+                    "region_id": entry["region_id"],
                     "measures": p["measures"],
                     "department_id": p["department"].pk,
                     "responsible_person": p["person"],
                     "kind": p["kind"],
                     "deadline": p["deadline"],
-                    "review_interval_days": interval if p["kind"] == Kind.ONGOING else None,
+                    "review_interval_days": p["interval"],
                     "status": p["status"],
                     "closed_at": self._closed_at(p) if closed else None,
                     "notes": p["notes"],
@@ -530,9 +556,8 @@ class LedgerImporter(Importer):
         r.responsible_person = p["person"]
         r.measures = p["measures"]
         r.kind = p["kind"]
-        r.deadline = p["deadline"]
-        if r.kind == Kind.ONGOING and not r.review_interval_days:
-            r.review_interval_days = review_interval_default()
+        r.deadline = p["deadline"]  # None for 长期坚持 (the parser never gives it a date)
+        r.review_interval_days = p["interval"]  # None unless 长期坚持: a kind change clears it
         r.notes = p["notes"]
         r.status = p["status"]
         if r.status == Status.CLOSED:

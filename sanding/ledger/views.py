@@ -68,7 +68,8 @@ def ledger_export(request):
     """Exactly the rows the list shows with the same filters, in the standard layout."""
     filterset = _filterset(request)
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    export_ledger(filterset.qs, response, subtitle=f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+    scope_name = request.user.department or request.user.region or "全部区划"
+    export_ledger(filterset.qs, response, subtitle=f"{scope_name}  导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
     filename = f"问题整改台账-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{_quote(filename)}"
     return response

@@ -17,5 +17,5 @@ class Command(BaseCommand):
             queryset = command_queryset(region=region, status=status)
         except ValidationError as error:
             raise CommandError(error.messages[0]) from None
-        count = export_ledger(queryset, file, subtitle=region or "")
+        count = export_ledger(queryset, file, subtitle=region or "全部区划")
         self.stdout.write(f"已导出 {count} 行到 {file}。")

@@ -2,19 +2,19 @@
 
 import hashlib
 import io
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from sanding.core.uploads import content_matches, extension
+
 from ..models import Evidence
 from ._common import _require_clerk_of, _require_fillable
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 KINDS = {
-    # extension: (kind, check of the first bytes / the zip members)
+    # extension: kind (the content is checked by sanding.core.uploads)
     "pdf": "pdf",
     "jpg": "image",
     "jpeg": "image",
@@ -27,28 +27,6 @@ KINDS = {
 ALLOWED_LABEL = "PDF、图片（JPG/PNG）、Word（DOC/DOCX）、Excel（XLS/XLSX）"
 
 
-def _looks_like(ext, head, content):
-    if ext == "pdf":
-        return head.startswith(b"%PDF-")
-    if ext in ("jpg", "jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if ext == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if ext in ("doc", "xls"):
-        return head.startswith(OLE)
-    if ext in ("docx", "xlsx"):
-        if not head.startswith(b"PK\x03\x04"):
-            return False
-        try:
-            with zipfile.ZipFile(content) as archive:
-                names = archive.namelist()
-        except zipfile.BadZipFile:
-            return False
-        prefix = "word/" if ext == "docx" else "xl/"
-        return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
-    return False
-
-
 def check_upload(uploaded):
     """Check an uploaded file by size, extension and content; returns (bytes, safe name, kind)."""
     limit = settings.ASSESSMENT_EVIDENCE_MAX_BYTES
@@ -57,12 +35,12 @@ def check_upload(uploaded):
         raise ValidationError(f"文件“{name}”超过 {limit // (1024 * 1024) or 1} MB 的大小限制。")
     if uploaded.size == 0:
         raise ValidationError(f"文件“{name}”是空文件。")
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = extension(name)
     if ext not in KINDS:
         raise ValidationError(f"不支持文件“{name}”的类型，只能上传{ALLOWED_LABEL}。")
     uploaded.seek(0)
     data = uploaded.read()
-    if not _looks_like(ext, data[:16], io.BytesIO(data)):
+    if not content_matches(ext, io.BytesIO(data)):
         raise ValidationError(f"文件“{name}”的内容与扩展名不符或已损坏，只能上传{ALLOWED_LABEL}。")
     safe = "".join(ch for ch in name if ch not in '<>:"|?*\x00') or f"file.{ext}"
     if len(safe) > 100:

@@ -98,6 +98,15 @@ class DutyAdmin(RegistryAdmin):
     inlines = [DutyAssignmentInline]
 
 
+@admin.register(DutyAssignment)
+class DutyAssignmentAdmin(RegistryAdmin):
+    list_display = ["duty", "unit", "role"]
+    list_filter = ["role", "duty__regulation__department__region"]
+    search_fields = ["duty__text", "unit__name", "duty__regulation__department__name"]
+    list_select_related = ["duty", "unit"]
+    autocomplete_fields = ["duty", "unit"]
+
+
 @admin.register(InternalUnit)
 class InternalUnitAdmin(RegistryAdmin):
     list_display = ["name", "department", "in_regulation", "actually_set", "archived"]

@@ -8,6 +8,10 @@ from .models import Department, Region
 YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
 
 
+class ChineseOrderingFilter(django_filters.OrderingFilter):
+    descending_fmt = "%s（降序）"
+
+
 class DepartmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="搜索", method="search", widget=forms.TextInput(attrs={"placeholder": "名称、简称、别名或代码"})
@@ -22,7 +26,7 @@ class DepartmentFilter(django_filters.FilterSet):
     leader_overrun = django_filters.TypedChoiceFilter(
         label="超职数", choices=YES_NO, method="filter_leader_overrun", coerce=lambda v: v == "1", empty_value=None
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = ChineseOrderingFilter(
         label="排序",
         fields=(("code", "code"), ("name", "name"), ("staffing_approved", "approved"), ("staffing_actual", "actual")),
         field_labels={"code": "代码", "name": "名称", "staffing_approved": "核定编制", "staffing_actual": "实有人员"},
@@ -48,7 +52,7 @@ class DepartmentFilter(django_filters.FilterSet):
             Q(name__icontains=value)
             | Q(short_name__icontains=value)
             | Q(aliases__icontains=value)
-            | Q(code__iexact=value)
+            | Q(code__istartswith=value)
         )
 
     def filter_overrun(self, queryset, name, value):

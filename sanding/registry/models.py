@@ -86,7 +86,7 @@ class Department(ScopedModel, VersionedModel):
     scope_region_path = "region"
     scope_department_path = "pk"
 
-    code = models.CharField("部门代码", max_length=20, unique=True)
+    code = models.CharField("部门代码", max_length=20, unique=True, error_messages={"unique": "部门代码已存在。"})
     name = models.CharField("部门全称", max_length=100)
     short_name = models.CharField("简称", max_length=50, blank=True)
     aliases = models.CharField(
@@ -362,6 +362,14 @@ class Plaque(ScopedModel, VersionedModel):
         verbose_name = "机构挂牌"
         verbose_name_plural = "机构挂牌"
         ordering = ["department", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"],
+                condition=Q(archived=False),
+                name="plaque_unique_name_in_department",
+                violation_error_message="本部门已有同名牌子。",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, Sum, When
 from django.utils.module_loading import import_string
 
 from .models import (
@@ -31,10 +31,8 @@ class RegionRow:
     leader_overrun: int = 0
     approved: int = 0
     actual: int = 0
-
-    @property
-    def vacancy(self):
-        return max(self.approved - self.actual, 0)
+    vacancy: int = 0  # 空编: summed per quota, so one department's 超编 does not hide another's vacancy
+    overrun: int = 0
 
 
 @dataclass
@@ -46,10 +44,8 @@ class Figures:
 
     @property
     def totals(self):
-        keys = ["departments", "staffing_overrun", "leader_overrun", "approved", "actual"]
-        return {key: self.total(key) for key in keys} | {
-            "vacancy": max(self.total("approved") - self.total("actual"), 0)
-        }
+        keys = ["departments", "staffing_overrun", "leader_overrun", "approved", "actual", "vacancy", "overrun"]
+        return {key: self.total(key) for key in keys}
 
 
 def region_figures(*, user):
@@ -70,10 +66,21 @@ def region_figures(*, user):
             target.departments, target.staffing_overrun = row["n"], row["overrun"]
             target.leader_overrun = row["leader_overrun"]
     quotas = StaffingQuota.objects.visible_to(user).filter(department__status="active")
-    for row in quotas.order_by().values("department__region").annotate(a=Sum("approved"), b=Sum("actual")):
+    gap = F("approved") - F("actual")
+    for row in (
+        quotas.order_by()
+        .values("department__region")
+        .annotate(
+            a=Sum("approved"),
+            b=Sum("actual"),
+            vacancy=Sum(Case(When(approved__gt=F("actual"), then=gap), default=0)),
+            overrun=Sum(Case(When(actual__gt=F("approved"), then=-gap), default=0)),
+        )
+    ):
         target = regions.get(row["department__region"])
         if target:
             target.approved, target.actual = row["a"] or 0, row["b"] or 0
+            target.vacancy, target.overrun = row["vacancy"] or 0, row["overrun"] or 0
     return Figures(rows=[row for row in regions.values() if row.departments or row.approved])
 
 
@@ -99,6 +106,7 @@ def department_dossier(department):
     return {
         "regulations": regulations,
         "current_regulation": current,
+        "past_regulations": [r for r in regulations if not r.is_current],
         "duties": duties,
         "unassigned_duties": sum(1 for d in duties if not d.assignments.all()),
         "units": units,

@@ -58,8 +58,8 @@ def department_history(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def department_form(request, pk=None):
-    require_office(request.user)
     department = get_visible_or_404(Department, request.user, pk=pk) if pk else None
+    require_office(request.user)
     form = DepartmentForm(request.POST or None, instance=department, user=request.user)
     return _save_form(request, form, title="编辑部门" if department else "新增部门", department=department)
 
@@ -98,10 +98,10 @@ def _department_record(request, kind, department, record_pk):
 @require_http_methods(["GET", "POST"])
 def record_form(request, pk, kind, record_pk=None):
     """Create or edit one of a department's registry records (三定, duty, unit, quota, post, plaque)."""
-    require_office(request.user)
     kind = _record_kind_or_404(kind)
     department = get_visible_or_404(Department, request.user, pk=pk)
     record = _department_record(request, kind, department, record_pk) if record_pk else None
+    require_office(request.user)
     form = kind.form(request.POST or None, instance=record, department=department, user=request.user)
     verb = "编辑" if record else "新增"
     return _save_form(
@@ -121,6 +121,9 @@ def _save_form(request, form, *, title, department=None, next_url=None):
         except StaleEditError as error:
             current = error.current
             form.add_error(None, error)
+            # The user has now seen the stored values: saving again deliberately replaces them.
+            form.data = form.data.copy()
+            form.data["expected_version"] = current.version
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -157,9 +160,9 @@ def _field_values(instance, form):
 @require_http_methods(["GET", "POST"])
 def record_archive(request, pk, kind, record_pk):
     """Archive (or restore) a unit, duty or plaque after confirmation; nothing is hard-deleted."""
-    require_office(request.user)
     kind = _record_kind_or_404(kind)
     department = get_visible_or_404(Department, request.user, pk=pk)
+    require_office(request.user)
     if not kind.archivable:
         raise Http404("该类记录不能归档。")
     record = _department_record(request, kind, department, record_pk)

@@ -43,6 +43,7 @@ def test_every_registry_model_is_in_the_admin(login, admin_user):
         "Department",
         "Regulation",
         "Duty",
+        "DutyAssignment",
         "InternalUnit",
         "StaffingQuota",
         "LeaderPost",

@@ -59,10 +59,11 @@ def test_clerk_can_read_own_department_without_edit_links(login, clerk, departme
 def test_clerk_cannot_post_an_edit_to_another_department(login, clerk, other_department):
     quota = StaffingQuotaFactory(department=other_department, approved=10, actual=8)
     client = login(clerk)
+    # Out of scope is indistinguishable from missing: 404, not 403.
     response = client.post(quota_edit_url(quota), {"type": "行政编制", "approved": 99, "actual": 1})
-    assert response.status_code == 403
+    assert response.status_code == 404
     response = client.post(reverse("registry:department-edit", args=[other_department.pk]), {"name": "改名"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     quota.refresh_from_db()
     other_department.refresh_from_db()
     assert (quota.approved, quota.actual, other_department.name) == (10, 8, "云州市统计局")
@@ -223,13 +224,15 @@ def test_home_shows_region_figures(login, staff_user, department, other_departme
     StaffingQuotaFactory(department=county_department, approved=7, actual=7)
     LeaderPostFactory(department=other_department, approved=1, actual=2)
     totals = login(staff_user).get(reverse("home")).context["figures"].totals
+    # 空编 and 超编 are summed per quota: the city's overrun of 2 does not hide the 5 vacant places.
     assert totals == {
         "departments": 3,
         "staffing_overrun": 1,
         "leader_overrun": 1,
         "approved": 37,
         "actual": 34,
-        "vacancy": 3,
+        "vacancy": 5,
+        "overrun": 2,
     }
 
 
@@ -456,3 +459,48 @@ def test_history_names_related_records_and_choices(login, staff_user, city, coun
             ("简称", "市市场监管局", ""),
         ]
     )
+
+
+def test_after_a_stale_refusal_saving_again_replaces_the_stored_values(login, staff_user, department):
+    quota = StaffingQuotaFactory(department=department, approved=10, actual=8)
+    client = login(staff_user)
+    client.post(quota_edit_url(quota), {"type": "行政编制", "approved": 10, "actual": 9, "expected_version": 1})
+    refused = client.post(
+        quota_edit_url(quota), {"type": "行政编制", "approved": 12, "actual": 8, "expected_version": 1}
+    )
+    assert refused.context["form"]["expected_version"].value() == 2
+    again = client.post(quota_edit_url(quota), {"type": "行政编制", "approved": 12, "actual": 8, "expected_version": 2})
+    quota.refresh_from_db()
+    assert (again.status_code, quota.approved, quota.actual, quota.version) == (302, 12, 8, 3)
+
+
+def test_plaque_names_are_unique_in_a_department(login, staff_user, department):
+    PlaqueFactory(department=department, name="云州市知识产权局")
+    url = reverse("registry:record-create", args=[department.pk, "plaque"])
+    response = login(staff_user).post(url, {"name": "云州市知识产权局", "authorised": "on", "hung": "on"})
+    assert response.status_code == 200
+    assert "本部门已有同名牌子。" in response.content.decode()
+    assert department.plaques.count() == 1
+
+
+def test_search_by_code_prefix_and_chinese_sort_labels(login, staff_user, department, other_department):
+    response = login(staff_user).get(reverse("registry:department-list"), {"q": "yz03"})
+    labels = [label for _, label in response.context["filter"].form.fields["ordering"].choices]
+    assert sorted(d.pk for d in response.context["page"]) == sorted([department.pk, other_department.pk])
+    assert "代码（降序）" in labels
+    assert not [label for label in labels if "descending" in label]
+
+
+def test_duplicate_department_code_is_explained(login, staff_user, city, department):
+    response = login(staff_user).post(
+        reverse("registry:department-create"),
+        {
+            "code": "YZ030",
+            "name": "另一个局",
+            "region": city.pk,
+            "category": "政府工作部门",
+            "rank": "正处级",
+            "status": "active",
+        },
+    )
+    assert "部门代码已存在。" in response.content.decode()

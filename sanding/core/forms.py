@@ -26,3 +26,14 @@ class BootstrapFormMixin:
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control")
+
+
+def refuse_stale(form, error):
+    """Show a stale-save refusal on `form`, and let the next save go through.
+
+    The page shows the stored values beside the user's input; the form now carries the stored version,
+    so saving again is a deliberate decision to replace them rather than a refusal that never ends.
+    """
+    form.add_error(None, error)
+    form.data = form.data.copy()
+    form.data["expected_version"] = error.current.version

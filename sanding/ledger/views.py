@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
 from sanding.assessment.models import Answer
+from sanding.core.forms import refuse_stale
 from sanding.core.services import StaleEditError
 from sanding.registry.models import Region
 
@@ -261,7 +262,10 @@ def issue_form(request, pk=None):
 
 
 def _add_errors(form, error):
-    if isinstance(error, StaleEditError) or not hasattr(error, "error_dict"):
+    if isinstance(error, StaleEditError):
+        refuse_stale(form, error)
+        return
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
     for field, errors in error.error_dict.items():

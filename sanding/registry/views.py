@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from sanding.accounts.scoping import get_visible_or_404, require_office
+from sanding.core.forms import refuse_stale
 from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError
 
@@ -120,10 +121,7 @@ def _save_form(request, form, *, title, department=None, next_url=None):
             saved = form.save_record(request.user)
         except StaleEditError as error:
             current = error.current
-            form.add_error(None, error)
-            # The user has now seen the stored values: saving again deliberately replaces them.
-            form.data = form.data.copy()
-            form.data["expected_version"] = current.version
+            refuse_stale(form, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
+from sanding.core.forms import refuse_stale
 from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError
 
@@ -54,7 +55,7 @@ def checklist_form(request, pk=None):
                 saved = services.checklist_create(actor=request.user, checklist=form.instance)
         except StaleEditError as error:
             current = error.current
-            form.add_error(None, error)
+            refuse_stale(form, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
+from sanding.core.forms import refuse_stale
 from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError
 
@@ -72,7 +73,7 @@ def round_form(request, pk=None):
                 added = len(departments)
         except StaleEditError as error:
             current = error.current
-            form.add_error(None, error)
+            refuse_stale(form, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:

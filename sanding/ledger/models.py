@@ -114,8 +114,14 @@ class Issue(ScopedModel, VersionedModel):
     scope_region_path = "region"
 
     code = models.CharField("问题编号", max_length=40, unique=True, editable=False)
+    # Indexed by issue_unique_seq_per_region_year (region, year, seq).
     region = models.ForeignKey(
-        "registry.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="issues", editable=False
+        "registry.Region",
+        verbose_name="区划",
+        on_delete=models.PROTECT,
+        related_name="issues",
+        editable=False,
+        db_index=False,
     )
     year = models.PositiveIntegerField("年度", editable=False)
     seq = models.PositiveIntegerField("序号", editable=False)
@@ -124,8 +130,9 @@ class Issue(ScopedModel, VersionedModel):
         IssueCategory, verbose_name="问题类别", on_delete=models.PROTECT, related_name="issues"
     )
     source = models.CharField("问题来源", max_length=20, choices=Source.choices)
+    # Indexed by issue_department_idx.
     department = models.ForeignKey(
-        "registry.Department", verbose_name="责任单位", on_delete=models.PROTECT, related_name="issues"
+        "registry.Department", verbose_name="责任单位", on_delete=models.PROTECT, related_name="issues", db_index=False
     )
     cooperating = models.ManyToManyField(
         "registry.Department",
@@ -148,7 +155,8 @@ class Issue(ScopedModel, VersionedModel):
     )
 
     objects = IssueQuerySet.as_manager()
-    history = HistoricalRecords()
+    # History is read by record (id, date); copies of the keys need no index of their own.
+    history = HistoricalRecords(no_db_index=["code", "region", "category", "department", "created_by"])
 
     class Meta:
         verbose_name = "问题"
@@ -183,9 +191,10 @@ class Issue(ScopedModel, VersionedModel):
 
 
 class IssueCooperation(models.Model):
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="cooperations")
+    # Both keys are indexed by the unique constraint (issue, department) and issue_coop_dept_idx.
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="cooperations", db_index=False)
     department = models.ForeignKey(
-        "registry.Department", verbose_name="配合单位", on_delete=models.PROTECT, related_name="+"
+        "registry.Department", verbose_name="配合单位", on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:
@@ -222,18 +231,37 @@ class Rectification(ScopedModel, VersionedModel):
 
     scope_region_path = "region"
 
-    issue = models.ForeignKey(Issue, verbose_name="问题", on_delete=models.PROTECT, related_name="rectifications")
+    # The keys below are indexed by the composite indexes in Meta (a single-column index on each would be
+    # redundant and only slow down writes): issue by rectification_unique_seq, region by
+    # rect_region_status_idx, category by rect_category_idx, department by rect_department_status_idx.
+    issue = models.ForeignKey(
+        Issue, verbose_name="问题", on_delete=models.PROTECT, related_name="rectifications", db_index=False
+    )
     seq = models.PositiveIntegerField("序号", editable=False)
     region = models.ForeignKey(
-        "registry.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+", editable=False
+        "registry.Region",
+        verbose_name="区划",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     # The issue's category, copied here by the services so the board and the filters need no join.
     category = models.ForeignKey(
-        IssueCategory, verbose_name="问题类别", on_delete=models.PROTECT, related_name="+", editable=False
+        IssueCategory,
+        verbose_name="问题类别",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     measures = models.TextField("整改措施")
     department = models.ForeignKey(
-        "registry.Department", verbose_name="责任单位", on_delete=models.PROTECT, related_name="rectifications"
+        "registry.Department",
+        verbose_name="责任单位",
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+        db_index=False,
     )
     responsible_person = models.CharField("责任人", max_length=50, blank=True)
     kind = models.CharField("整改类型", max_length=10, choices=Kind.choices, default=Kind.DEADLINE)
@@ -253,7 +281,10 @@ class Rectification(ScopedModel, VersionedModel):
     search_text = models.TextField(editable=False, default="")
 
     objects = RectificationQuerySet.as_manager()
-    history = HistoricalRecords()
+    # search_text is derived from the other fields: not kept in the history.
+    history = HistoricalRecords(
+        excluded_fields=["search_text"], no_db_index=["issue", "region", "category", "department"]
+    )
 
     class Meta:
         verbose_name = "整改事项"
@@ -390,8 +421,8 @@ class RectificationEvent(ScopedModel):
 
     scope_region_path = "rectification__region"
 
-    rectification = models.ForeignKey(
-        Rectification, verbose_name="整改事项", on_delete=models.PROTECT, related_name="events"
+    rectification = models.ForeignKey(  # indexed by rect_event_idx (rectification, at)
+        Rectification, verbose_name="整改事项", on_delete=models.PROTECT, related_name="events", db_index=False
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
@@ -432,8 +463,12 @@ class ProgressReport(ScopedModel, VersionedModel):
 
     scope_region_path = "rectification__region"
 
-    rectification = models.ForeignKey(
-        Rectification, verbose_name="整改事项", on_delete=models.PROTECT, related_name="progress_reports"
+    rectification = models.ForeignKey(  # indexed by progress_latest_idx (rectification, -reported_on, -id)
+        Rectification,
+        verbose_name="整改事项",
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+        db_index=False,
     )
     reported_on = models.DateField("报送日期")
     text = models.TextField("进展情况")
@@ -442,7 +477,7 @@ class ProgressReport(ScopedModel, VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, null=True, related_name="+"
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["rectification", "author"])
 
     class Meta:
         verbose_name = "整改进展"

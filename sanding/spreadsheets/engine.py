@@ -121,8 +121,14 @@ class Importer:
     def count(self, entity, action):
         self.counts[entity][action] += 1
 
-    def begin(self, *, commit):
-        """Load what the plan needs (existing rows, units) with a fixed number of queries."""
+    def begin(self, *, commit, expected_rows=0):
+        """Load what the plan needs (existing rows, units) with a fixed number of queries.
+
+        `expected_rows` is the sheet's height below the header (an upper bound on the data rows).
+        """
+
+    def end(self):
+        """Release what `begin` took (threads, connections); called in every case, error or not."""
 
     def parse(self, ctx):
         raise NotImplementedError
@@ -153,23 +159,26 @@ def run_import(importer, path, *, sheet=None, commit=False, progress=None, check
     preview = {"columns": [[c.name, reader.label(c.name)] for c in columns], "rows": []}
     try:
         with transaction.atomic() if commit else nullcontext():
-            importer.begin(commit=commit)
-            for row in reader.rows():
-                result.rows += 1
-                ctx = RowContext(row, reader, problems)
-                parsed = importer.parse(ctx)
-                action = importer.plan(ctx, parsed) if ctx.ok else None
-                if commit and ctx.ok and not problems:
-                    importer.stage(parsed)
-                if len(preview["rows"]) < preview_rows and (action != UNCHANGED or not ctx.ok):
-                    preview["rows"].append(_preview_row(row, columns, ctx, action))
-                if progress and result.rows % 500 == 0:
-                    progress(result.rows, reader.total)
-            if commit and not problems:
-                try:
-                    importer.flush()
-                except RowWriteError as error:
-                    problems.add(error.row, error.column, error.message)
+            importer.begin(commit=commit, expected_rows=reader.total)
+            try:
+                for row in reader.rows():
+                    result.rows += 1
+                    ctx = RowContext(row, reader, problems)
+                    parsed = importer.parse(ctx)
+                    action = importer.plan(ctx, parsed) if ctx.ok else None
+                    if commit and ctx.ok and not problems:
+                        importer.stage(parsed)
+                    if len(preview["rows"]) < preview_rows and (action != UNCHANGED or not ctx.ok):
+                        preview["rows"].append(_preview_row(row, columns, ctx, action))
+                    if progress and result.rows % 500 == 0:
+                        progress(result.rows, reader.total)
+                if commit and not problems:
+                    try:
+                        importer.flush()
+                    except RowWriteError as error:
+                        problems.add(error.row, error.column, error.message)
+            finally:
+                importer.end()
             if commit and problems:
                 raise Rollback
     except Rollback:

@@ -72,7 +72,7 @@ def test_upload_preview_confirm_import(login, admin_user, city, ledger_file, dep
     assert job.status == JobStatus.QUEUED
     job_run(job_id=job.pk, commit=True)
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE
+    assert job.status == JobStatus.DONE, job.message
     assert job.percent == 100
     assert sorted(Rectification.objects.values_list("measures", flat=True)) == ["清理", "清退"]
 
@@ -182,7 +182,7 @@ def test_worker_runs_validation_and_import(client, make_xlsx):
     client.post(reverse("spreadsheets:job-confirm", args=[job.pk]))
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE
+    assert job.status == JobStatus.DONE, job.message
     assert list(Rectification.objects.values_list("measures", flat=True)) == ["清退"]
 
 

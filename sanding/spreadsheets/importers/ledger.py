@@ -134,6 +134,9 @@ _STATUS_WORDS = {
 SOURCES = {cells.key(label): value for value, label in Source.choices}
 BATCH = 2000
 IMPORT_REASON = "Excel 导入"
+# A load at least this large, and larger than the ledger already is, rebuilds the trigram search indexes
+# once at the end instead of updating them row by row (see `bulk.suspend_indexes`).
+LARGE_LOAD = 20_000
 
 
 def review_interval_default():
@@ -172,7 +175,7 @@ class LedgerImporter(Importer):
     layout = LEDGER_LAYOUT
     entities = ("问题", "整改事项")
 
-    def begin(self, *, commit):
+    def begin(self, *, commit, expected_rows=0):
         region = self.region
         self.commit = commit
         self.today = timezone.localdate()
@@ -232,6 +235,16 @@ class LedgerImporter(Importer):
         self.pending_issues = []
         self.pending_rects = []
         self.updates = []
+        self.writer, self.suspended = None, []
+        if commit:
+            if expected_rows >= LARGE_LOAD and expected_rows > Rectification.objects.count():
+                self.suspended = bulk.suspend_indexes([Rectification, Issue])
+            # From here until flush() has waited for it, the writer's thread owns the connection.
+            self.writer = bulk.Writer()
+
+    def end(self):
+        if self.writer is not None:
+            self.writer.close()
 
     # --- parse: every cell, independently ---------------------------------------------------------
     def parse(self, ctx):
@@ -394,6 +407,8 @@ class LedgerImporter(Importer):
 
     def flush(self):
         self.flush_batch()
+        self.writer.wait()
+        bulk.restore_indexes(self.suspended)
         for p in self.updates:
             self._update(p)
 
@@ -478,33 +493,37 @@ class LedgerImporter(Importer):
                 }
             )
         if rects:
-            tables["rectification"].insert(rects, actor=actor, reason=IMPORT_REASON, now=now)
-            events, reports = [], []
-            for p, r in zip(self.pending_rects, rects, strict=True):
-                events.append(
-                    {
-                        "rectification_id": r["id"],
-                        "actor_id": actor_id,
-                        "at": now,
-                        "action": Action.CREATE.value,
-                        "to_status": r["status"],
-                        "comment": IMPORT_REASON,
-                    }
-                )
-                if p["progress"]:
-                    reports.append(self._report_row(p, r["id"], actor_id))
-            tables["event"].insert(events, now=now, keys=False)
+            ids = tables["rectification"].insert(rects, actor=actor, reason=IMPORT_REASON, now=now)
+            tables["event"].insert_select(
+                tables["rectification"].rows,
+                ids,
+                {
+                    "rectification_id": bulk.From("id"),
+                    "actor_id": actor_id,
+                    "at": now,
+                    "action": Action.CREATE.value,
+                    "to_status": bulk.From("status"),
+                    "comment": IMPORT_REASON,
+                },
+                now=now,
+            )
+            reports = [
+                self._report_row(p, r["id"], actor_id)
+                for p, r in zip(self.pending_rects, rects, strict=True)
+                if p["progress"]
+            ]
             tables["progress"].insert(reports, actor=actor, reason=IMPORT_REASON, now=now)
         self.pending_issues, self.pending_rects = [], []
 
     def _tables(self):
         if not hasattr(self, "_bulk_tables"):
+            writer = self.writer
             self._bulk_tables = {
-                "issue": bulk.HistoryTable(Issue),
-                "cooperation": bulk.Table(IssueCooperation),
-                "rectification": bulk.HistoryTable(Rectification),
-                "event": bulk.Table(RectificationEvent),
-                "progress": bulk.HistoryTable(ProgressReport),
+                "issue": bulk.HistoryTable(Issue, writer=writer),
+                "cooperation": bulk.Table(IssueCooperation, writer=writer),
+                "rectification": bulk.HistoryTable(Rectification, writer=writer),
+                "event": bulk.Table(RectificationEvent, writer=writer),
+                "progress": bulk.HistoryTable(ProgressReport, writer=writer),
             }
         return self._bulk_tables
 

@@ -81,7 +81,7 @@ class DepartmentImporter(Importer):
     entities = ("部门",)
     fields = ("name", "short_name", "aliases", "category", "rank", "status", "notes")
 
-    def begin(self, *, commit):
+    def begin(self, *, commit, expected_rows=0):
         departments = list(Department.objects.filter(region=self.region).select_related("region", "parent"))
         self.by_code = {d.code: d for d in departments}
         self.all_codes = set(Department.objects.values_list("code", flat=True))
@@ -242,7 +242,7 @@ class QuotaImporter(Importer):
     layout = QUOTA_LAYOUT
     entities = ("编制", "领导职数")
 
-    def begin(self, *, commit):
+    def begin(self, *, commit, expected_rows=0):
         self.resolver = UnitResolver.for_region(self.region)
         self.quotas = {
             (q.department_id, q.type): q for q in StaffingQuota.objects.filter(department__region=self.region)
@@ -359,7 +359,7 @@ class UnitImporter(Importer):
     layout = UNIT_LAYOUT
     entities = ("内设机构",)
 
-    def begin(self, *, commit):
+    def begin(self, *, commit, expected_rows=0):
         self.resolver = UnitResolver.for_region(self.region)
         units = InternalUnit.objects.filter(department__region=self.region, archived=False)
         self.units = {(u.department_id, cells.key(u.name)): u for u in units}

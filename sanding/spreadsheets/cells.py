@@ -63,8 +63,42 @@ def _key_str(value):
     return _ALL_SPACE.sub("", unicodedata.normalize("NFKC", value)).lower()
 
 
+BLANK = " \t\r\n\u3000\u00a0"
+
+
 def is_empty(value):
-    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\u3000\u00a0"))
+    return value is None or (isinstance(value, str) and not value.strip(BLANK))
+
+
+def filled(values):
+    """The values of a row that are not empty (`is_empty` inlined: called for every cell of a file)."""
+    return [v for v in values if (v.strip(BLANK) if type(v) is str else v is not None)]
+
+
+def cached(parser):
+    """The parser, remembering its answer (or its CellError) per raw value: a file repeats its units,
+    deadlines and dates thousands of times. Types are kept apart (1, 1.0 and True are different cells).
+    """
+    results = {}
+
+    def parse(value):
+        try:
+            entry = results[type(value), value]
+        except KeyError:
+            try:
+                entry = (parser(value), None)
+            except CellError as error:
+                entry = (None, str(error))
+            if len(results) < 50_000:
+                results[type(value), value] = entry
+        except TypeError:  # unhashable: not remembered
+            return parser(value)
+        if entry[1] is not None:
+            raise CellError(entry[1])
+        return entry[0]
+
+    parse.__doc__, parse.__name__, parse.uncached = parser.__doc__, parser.__name__, parser
+    return parse
 
 
 def integer(value):
@@ -226,3 +260,8 @@ def _interval(rest):
 
 def excel_serial(when):
     return (when - EXCEL_EPOCH).days
+
+
+# Deadlines and dates repeat across a file's rows: parse each distinct cell once.
+date = cached(date)
+term = cached(term)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .cells import CellError, is_empty, text
+from .cells import BLANK, CellError, text
 from .reading import Problems, SheetReader
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -38,7 +38,7 @@ class RowContext:
 
     def get(self, name, parser=text, required=False, default=None):
         raw = self.row.values.get(name)
-        if is_empty(raw):
+        if raw is None or (type(raw) is str and not raw.strip(BLANK)):  # cells.is_empty, inlined
             if required:
                 self.error(name, "不能为空")
             return default if default is not None else parser(None)

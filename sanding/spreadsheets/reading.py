@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from .cells import is_empty, key, text
+from .cells import filled, is_empty, key, text
 from .safety import SpreadsheetError, check_xlsx, limit
 
 HEADER_SCAN_ROWS = 15
@@ -254,7 +254,7 @@ class SheetReader:
         for index, row in enumerate(sheet.iter_rows()):
             if index <= self.header.row_index:
                 continue
-            nonempty = [v for v in row if not is_empty(v)]
+            nonempty = filled(row)
             if not nonempty:
                 empty_run += 1
                 if empty_run >= max_empty:
@@ -272,10 +272,9 @@ class SheetReader:
             seen += 1
             if seen > max_rows:
                 raise SpreadsheetError(f"数据超过上限 {max_rows} 行，请分成多个文件导入。")
-            values = {}
-            for j, name in mapping:
-                values[name] = row[j] if 0 <= j < len(row) else None
-            if all(is_empty(v) for v in values.values()):
+            width = len(row)
+            values = {name: (row[j] if 0 <= j < width else None) for j, name in mapping}
+            if not filled(values.values()):
                 continue  # only unmapped columns (e.g. 序号) filled
             yield DataRow(number=index + 1, values=values, section=section)
 

@@ -5,7 +5,7 @@ import re
 
 from sanding.registry.models import Department
 
-from .cells import CellError, key, text
+from .cells import CellError, cached, key, text
 
 _REMARK = re.compile(r"[（(][^（）()]*[）)]")
 _SEPARATORS = set("、，,；;\n")
@@ -89,7 +89,17 @@ class UnitResolver:
         return f"，是否为：{'、'.join(names)}？" if names else "，请先在部门台账中登记该单位或为其添加别名"
 
     def resolve(self, value):
-        """(responsible, [cooperating]) from a cell that may name several units; errors list every name."""
+        """(responsible, (cooperating, ...)) from a cell that may name several units; errors list every name.
+
+        Remembered per cell value (see `cached`): a file names the same units over and over.
+        """
+        try:
+            parse = self._resolve_cached
+        except AttributeError:
+            parse = self._resolve_cached = cached(self._resolve)
+        return parse(value)
+
+    def _resolve(self, value):
         names = split_units(value)
         found, problems = [], []
         for name in names:
@@ -103,14 +113,12 @@ class UnitResolver:
         if problems:
             raise CellError("；".join(problems))
         if not found:
-            return None, []
-        return found[0], found[1:]
+            return None, ()
+        return found[0], tuple(found[1:])
 
     def resolve_many(self, value):
-        if not split_units(value):
-            return []
         first, rest = self.resolve(value)
-        return [first, *rest]
+        return () if first is None else (first, *rest)
 
 
 class ScopedUnitResolver:
@@ -143,4 +151,5 @@ class ScopedUnitResolver:
         raise CellError((ambiguous or hinted or errors)[0])
 
     resolve = UnitResolver.resolve
+    _resolve = UnitResolver._resolve
     resolve_many = UnitResolver.resolve_many

@@ -112,7 +112,7 @@ def test_resolver_full_short_alias_remark_and_spaces(resolver, department, other
     assert resolver.resolve_one("云州市市场监督管理局（市食安办）") == department
     assert resolver.resolve_one(" 云州市 市场监督管理局 ") == department
     assert resolver.resolve_one("市场监督管理局") == department  # full name without the region prefix
-    assert resolver.resolve("市市场监管局、市统计局") == (department, [other_department])
+    assert resolver.resolve("市市场监管局、市统计局") == (department, (other_department,))
 
 
 def test_resolver_unknown_unit_suggests_nearest(resolver):

@@ -134,7 +134,7 @@ _STATUS_WORDS = {
 SOURCES = {cells.key(label): value for value, label in Source.choices}
 BATCH = 2000
 IMPORT_REASON = "Excel 导入"
-# A load at least this large, and larger than the ledger already is, rebuilds the trigram search indexes
+# A load at least this large, and larger than the ledger already is, builds the trigram search indexes
 # once at the end instead of updating them row by row (see `bulk.suspend_indexes`).
 LARGE_LOAD = 20_000
 
@@ -238,7 +238,7 @@ class LedgerImporter(Importer):
         self.writer, self.suspended = None, []
         if commit:
             if expected_rows >= LARGE_LOAD and expected_rows > Rectification.objects.count():
-                self.suspended = bulk.suspend_indexes([Rectification, Issue])
+                self.suspended = bulk.suspend_indexes([Rectification, Issue])  # their trigram indexes
             # From here until flush() has waited for it, the writer's thread owns the connection.
             self.writer = bulk.Writer()
 
@@ -248,8 +248,8 @@ class LedgerImporter(Importer):
 
     # --- parse: every cell, independently ---------------------------------------------------------
     def parse(self, ctx):
-        responsible, coop = ctx.get("department", self.resolver.resolve, required=True, default=(None, []))
-        cooperating = ctx.get("cooperating", self.resolver.resolve_many, default=[])
+        responsible, coop = ctx.get("department", self.resolver.resolve, required=True, default=(None, ()))
+        cooperating = ctx.get("cooperating", self.resolver.resolve_many, default=())
         description = ctx.get("description", required=True)
         category = self._category(ctx)
         kind, deadline, interval = ctx.get("deadline", cells.term, required=True, default=("", None, None))
@@ -299,12 +299,13 @@ class LedgerImporter(Importer):
     # --- plan: match to what exists and to earlier rows of the file ---------------------------------
     def plan(self, ctx, p):
         department = p["department"]
-        file_key = p["code"] or ("text", department.pk, cells.key(p["description"]))
+        description_key = cells.key(p["description"])
+        file_key = p["code"] or ("text", department.pk, description_key)
         entry = self.file_issues.get(file_key)
         if entry is None:
             pk = self.by_code.get(p["code"]) if p["code"] else None
             if pk is None:
-                pk = self.by_text.get((department.pk, cells.key(p["description"])))
+                pk = self.by_text.get((department.pk, description_key))
             region_id = self.issue_regions[pk] if pk is not None else department.region_id
             if region_id != department.region_id:
                 ctx.error(
@@ -314,6 +315,7 @@ class LedgerImporter(Importer):
                 )
                 return None
             entry = {"pk": pk, "row": ctx.number, "n": 0, "new": pk is None, "code": p["code"], "region_id": region_id}
+            entry["description_key"] = description_key
             self.file_issues[file_key] = entry
             if pk is None:
                 self.count("问题", CREATE)
@@ -324,10 +326,9 @@ class LedgerImporter(Importer):
                 self.count("问题", p["issue_action"])
         else:
             p["issue_action"] = None  # later rows of the same issue
-            if cells.key(entry.get("description", p["description"])) != cells.key(p["description"]):
+            if entry["description_key"] != description_key:
                 ctx.error("description", f"与第{entry['row']}行问题编号相同，但问题描述不同")
                 return None
-        entry.setdefault("description", p["description"])
         entry["n"] += 1
         p["entry"] = entry
         p["position"] = entry["n"]

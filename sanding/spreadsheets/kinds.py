@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 
@@ -11,6 +12,11 @@ class Kind:
     label: str
     importer: str  # dotted path of the Importer class
     rows: str  # dotted path of `rows(queryset)` for the export
+    view: str  # URL name of the page that lists what was imported
+
+    @property
+    def view_url(self):
+        return reverse(self.view)
 
     @property
     def importer_class(self):
@@ -29,24 +35,28 @@ KINDS = {
             "问题整改台账",
             "sanding.spreadsheets.importers.ledger.LedgerImporter",
             "sanding.spreadsheets.exports.ledger_rows",
+            "ledger:rectification-list",
         ),
         Kind(
             "departments",
             "部门名录",
             "sanding.spreadsheets.importers.registry.DepartmentImporter",
             "sanding.spreadsheets.importers.registry.department_rows",
+            "registry:department-list",
         ),
         Kind(
             "quotas",
             "机构编制统计表",
             "sanding.spreadsheets.importers.registry.QuotaImporter",
             "sanding.spreadsheets.importers.registry.quota_rows",
+            "registry:department-list",
         ),
         Kind(
             "units",
             "内设机构名录",
             "sanding.spreadsheets.importers.registry.UnitImporter",
             "sanding.spreadsheets.importers.registry.unit_rows",
+            "registry:department-list",
         ),
     )
 }

@@ -53,7 +53,8 @@ def job_detail(request, pk):
     require_admin(request.user)
     job = selectors.job_for(user=request.user, pk=pk)
     preview = (job.result or {}).get("preview", {})
-    return render(request, "spreadsheets/job_detail.html", {"job": job, "preview": preview})
+    kind = KINDS.get(job.kind)
+    return render(request, "spreadsheets/job_detail.html", {"job": job, "preview": preview, "kind": kind})
 
 
 @require_GET

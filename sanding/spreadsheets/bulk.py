@@ -29,7 +29,7 @@ import re
 import threading
 from operator import itemgetter
 
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 from django.db.models import DateField, DateTimeField
 from django.utils import timezone
 
@@ -148,13 +148,15 @@ class Writer:
 
     QUEUE = 4  # batches waiting for the server at most (bounds the memory held)
     CHUNK = 1 << 20  # characters handed to COPY at a time
-    KEYS = 10_000  # keys taken from a sequence at a time in the background (unused ones are gaps)
+    KEYS = 10_000  # keys taken from a sequence at a time at most (unused ones are gaps)
 
-    def __init__(self, using=DEFAULT_DB_ALIAS, *, background=True):
+    def __init__(self, using=DEFAULT_DB_ALIAS, *, background=True, expected_rows=0):
         self.using = using
         self.connection = connections[using]
         self.background = background and self.connection.vendor == "postgresql"
+        self.expected_rows = expected_rows
         self._thread = self._keys = self._error = None
+        self._failed = self._stop = self._running = False
         self._spare = {}  # table -> keys taken but not yet handed out
         if self.background:
             with self.connection.cursor() as cursor:
@@ -171,11 +173,11 @@ class Writer:
         if len(spare) < n:
             if self.background and self._keys is None:
                 self._keys = connections.create_connection(self.using)  # autocommit, this thread only
-            wanted = max(n - len(spare), self.KEYS if self.background else 0)
+            ahead = min(self.KEYS, self.expected_rows) if self.background else 0
             with (self._keys or self.connection).cursor() as cursor:
                 cursor.execute(
                     "SELECT string_agg(nextval(pg_get_serial_sequence(%s, %s))::text, ',') FROM generate_series(1, %s)",
-                    [self.connection.ops.quote_name(table), column, wanted],
+                    [self.connection.ops.quote_name(table), column, max(n - len(spare), ahead)],
                 )
                 spare += [int(value) for value in cursor.fetchone()[0].split(",")]
         taken, self._spare[table] = spare[:n], spare[n:]
@@ -206,15 +208,44 @@ class Writer:
             self._busy(False)
         self._raise()
 
-    def close(self):
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-            self._busy(False)
-        if self._keys is not None:
-            self._keys.close()
-            self._keys = None
+    def close(self, *, failed=False):
+        """Stop the thread and the second connection.
+
+        failed=True (the import is being abandoned): what is still queued is dropped and a statement
+        running is cancelled, so the rollback that follows never meets a COPY on the connection.
+        Otherwise everything queued is written first and an error of the thread is raised.
+        """
+        try:
+            if self._thread is not None:
+                if failed:
+                    self._stop = True
+                    self._cancel()
+                self._queue.put(None)
+                self._join()
+                self._busy(False)
+            if not failed:
+                self._raise()
+        finally:
+            if self._keys is not None:
+                self._keys.close()
+                self._keys = None
+
+    def _join(self):
+        while self._thread is not None:
+            try:
+                self._thread.join()
+                self._thread = None
+            except BaseException:  # e.g. a second Ctrl-C: never leave the thread on the connection
+                self._stop = True
+                self._cancel()
+                self._thread.join()
+                self._thread = None
+                raise
+
+    def _cancel(self):
+        raw = self.connection.connection
+        if self._running and raw is not None and not raw.closed:
+            raw.cancel()  # psycopg2: safe from another thread; the statement running ends with an error
 
     def _put(self, item):
         self._busy(True)
@@ -243,16 +274,20 @@ class Writer:
             try:
                 if item is None:
                     return
-                if self._error is None:  # after a failure the transaction is lost: skip the rest
+                if not (self._failed or self._stop):  # after a failure the transaction is lost: skip the rest
                     sql, argument = item
+                    self._running = True
                     with self.connection.wrap_database_errors, raw.cursor() as cursor:
                         if isinstance(argument, io.StringIO):
                             cursor.copy_expert(sql, argument, size=self.CHUNK)
                         else:
                             cursor.execute(sql, argument)
             except Exception as error:  # handed to the importing thread
-                self._error = error
+                self._failed = True
+                if not self._stop:
+                    self._error = error
             finally:
+                self._running = False
                 self._queue.task_done()
 
 
@@ -266,7 +301,7 @@ class From:
 class Table:
     """Batched raw inserts into one model's table."""
 
-    IDS_PER_STATEMENT = 5000  # keeps `IN (...)` under SQLite's limit of bound parameters
+    IDS_PER_STATEMENT = 900  # SQLite: keeps `IN (...)` under the smallest limit of bound parameters (999)
 
     def __init__(self, model, *, using=None, writer=None):
         self.model = model
@@ -349,11 +384,14 @@ class Table:
                 params.append(c.convert(value))
         head = (
             f"INSERT INTO {quote(self.table)} ({', '.join(targets)}) SELECT {', '.join(selects)} "
-            f"FROM {quote(source.table)} s WHERE s.{quote(source.pk.column)} IN "
+            f"FROM {quote(source.table)} s WHERE s.{quote(source.pk.column)}"
         )
+        if self.connection.vendor == "postgresql":
+            self.writer.execute(f"{head} = ANY(%s)", [*params, list(ids)])
+            return
         for start in range(0, len(ids), self.IDS_PER_STATEMENT):
             chunk = list(ids[start : start + self.IDS_PER_STATEMENT])
-            self.writer.execute(head + f"({', '.join(['%s'] * len(chunk))})", params + chunk)
+            self.writer.execute(f"{head} IN ({', '.join(['%s'] * len(chunk))})", params + chunk)
 
     def _values(self, rows, columns):
         converters = [(c.attname, c.convert) for c in columns]
@@ -444,7 +482,7 @@ class HistoryTable:
         return ids
 
 
-def suspend_indexes(models, *, method="gin", using=DEFAULT_DB_ALIAS):
+def suspend_indexes(models, *, method="gin", using=DEFAULT_DB_ALIAS, lock_wait="5s"):
     """PostgreSQL: drop the tables' indexes of one access method until `restore_indexes`; returns them.
 
     Never the primary key, a unique index or one behind a constraint: those stay and keep checking.
@@ -453,29 +491,41 @@ def suspend_indexes(models, *, method="gin", using=DEFAULT_DB_ALIAS):
     build against about 6 s of row-by-row updates; b-trees gain too little to be worth the wider lock).
     Both statements are part of the caller's transaction, so a rollback brings the indexes back
     untouched; but the DROP locks the table until commit (readers wait), so this is for large loads only.
+    If the lock is not granted within `lock_wait` (another transaction is using the table), nothing is
+    dropped and the load updates the indexes row by row as usual.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
     tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.relname, pg_get_indexdef(i.indexrelid)
-            FROM pg_index i
-            JOIN pg_class c ON c.oid = i.indexrelid
-            JOIN pg_class t ON t.oid = i.indrelid
-            JOIN pg_am am ON am.oid = c.relam
-            WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace AND am.amname = %s
-              AND NOT i.indisunique AND NOT i.indisprimary
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-            ORDER BY c.relname
-            """,
-            [tables, method],
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:  # a savepoint
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_wait])
+            cursor.execute(
+                """
+                SELECT c.relname, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_am am ON am.oid = c.relam
+                WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace AND am.amname = %s
+                  AND NOT i.indisunique AND NOT i.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+                ORDER BY c.relname
+                """,
+                [tables, method],
+            )
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    except OperationalError:  # lock_timeout: leave the indexes alone
+        return []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
     return [definition for _, definition in indexes]
 
 

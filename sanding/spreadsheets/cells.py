@@ -154,6 +154,13 @@ _Y_END = re.compile(r"^(\d{4})年?(?:底|末|年底|年末)(?:前|之前)?$")
 _Y_HALF = re.compile(r"^(\d{4})年?(上半年|下半年)(?:前|之前)?$")
 
 
+def _year(value):
+    year = int(value)
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise CellError(f"{value}年不是有效年份")
+    return year
+
+
 def _make_date(year, month, day):
     try:
         return datetime.date(int(year), int(month), int(day))
@@ -162,7 +169,7 @@ def _make_date(year, month, day):
 
 
 def _month_end(year, month):
-    year, month = int(year), int(month)
+    year, month = _year(year), int(month)
     if not 1 <= month <= 12:
         raise CellError(f"{month}月不是有效月份")
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
@@ -192,9 +199,9 @@ def date(value):
     if match := _YM_END.match(raw):
         return _month_end(*match.groups())
     if match := _Y_END.match(raw):
-        return datetime.date(int(match.group(1)), 12, 31)
+        return datetime.date(_year(match.group(1)), 12, 31)
     if match := _Y_HALF.match(raw):
-        year = int(match.group(1))
+        year = _year(match.group(1))
         return datetime.date(year, 6, 30) if match.group(2) == "上半年" else datetime.date(year, 12, 31)
     if re.match(r"^\d{1,2}月(底|末)?$", raw):
         raise CellError(f"“{text(value)}”缺少年份，请写成如 2025年6月30日")

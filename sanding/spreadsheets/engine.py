@@ -127,8 +127,11 @@ class Importer:
         `expected_rows` is the sheet's height below the header (an upper bound on the data rows).
         """
 
-    def end(self):
-        """Release what `begin` took (threads, connections); called in every case, error or not."""
+    def end(self, *, failed=False):
+        """Release what `begin` took (threads, connections); called in every case.
+
+        failed=True when the run is being abandoned by an exception (what is pending may be dropped).
+        """
 
     def parse(self, ctx):
         raise NotImplementedError
@@ -151,6 +154,8 @@ def run_import(importer, path, *, sheet=None, commit=False, progress=None, check
     """Validate (and with commit=True, write) the workbook at `path`; returns a Result.
 
     Raises SpreadsheetError for a file that cannot be read at all (not xlsx, no header, too big).
+    `progress(done, total)` is called every 500 rows of a dry run, and once at the end of any run: while
+    a commit run writes, the connection may belong to the importer's background writer.
     """
     reader = SheetReader(path, importer.layout, sheet=sheet, check=check)
     problems = Problems()
@@ -159,8 +164,9 @@ def run_import(importer, path, *, sheet=None, commit=False, progress=None, check
     preview = {"columns": [[c.name, reader.label(c.name)] for c in columns], "rows": []}
     try:
         with transaction.atomic() if commit else nullcontext():
-            importer.begin(commit=commit, expected_rows=reader.total)
+            failed = True
             try:
+                importer.begin(commit=commit, expected_rows=reader.total)
                 for row in reader.rows():
                     result.rows += 1
                     ctx = RowContext(row, reader, problems)
@@ -170,15 +176,16 @@ def run_import(importer, path, *, sheet=None, commit=False, progress=None, check
                         importer.stage(parsed)
                     if len(preview["rows"]) < preview_rows and (action != UNCHANGED or not ctx.ok):
                         preview["rows"].append(_preview_row(row, columns, ctx, action))
-                    if progress and result.rows % 500 == 0:
+                    if progress and not commit and result.rows % 500 == 0:
                         progress(result.rows, reader.total)
                 if commit and not problems:
                     try:
                         importer.flush()
                     except RowWriteError as error:
                         problems.add(error.row, error.column, error.message)
+                failed = bool(problems)  # a run with problems is rolled back: nothing pending is needed
             finally:
-                importer.end()
+                importer.end(failed=failed)
             if commit and problems:
                 raise Rollback
     except Rollback:

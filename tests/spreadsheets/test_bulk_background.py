@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections
 
 from sanding.ledger.models import Issue, IssueCategory, ProgressReport, Rectification, RectificationEvent
 from sanding.spreadsheets import bulk
@@ -163,3 +163,78 @@ def test_a_query_while_the_writer_owns_the_connection_is_refused(city, departmen
         finally:
             writer.close()
     assert _no_writer_thread()
+
+
+def test_problems_after_queued_batches_leave_nothing(make_xlsx, city, units, admin_user, monkeypatch):
+    monkeypatch.setattr(ledger_import, "BATCH", 2)  # three batches written before the bad row
+    rows = [HEADER] + [row(i, f"问题{i}", "市市场监管局", "2025年6月30日") for i in range(1, 7)]
+    rows.append(row(7, "问题7", "市统汁局", "2025年6月30日"))
+    result = run_import(LedgerImporter(region=city, actor=admin_user), make_xlsx(rows), commit=True)
+    assert not result.committed and result.problem_count == 1
+    assert _written() == (0, 0, 0, 0, 0)
+    assert _no_writer_thread()
+    assert connection.execute_wrappers == []
+
+
+@postgresql_only
+def test_an_exception_while_batches_are_being_written_stops_everything(make_xlsx, city, units, admin_user, monkeypatch):
+    before = _gin_indexes()
+    monkeypatch.setattr(ledger_import, "BATCH", 2)
+    monkeypatch.setattr(ledger_import, "LARGE_LOAD", 1)
+    original = LedgerImporter.parse
+
+    def parse(self, ctx):
+        if ctx.number == 7:  # rows 2-6 are queued or being written by now
+            raise RuntimeError("stopped while writing")
+        return original(self, ctx)
+
+    monkeypatch.setattr(LedgerImporter, "parse", parse)
+    with pytest.raises(RuntimeError, match="stopped while writing"):
+        run_import(LedgerImporter(region=city, actor=admin_user), _ledger(make_xlsx, n=8), commit=True)
+    assert _written() == (0, 0, 0, 0, 0)
+    assert _gin_indexes() == before
+    assert _no_writer_thread()
+    assert connection.execute_wrappers == []
+
+
+class Abandon(Exception):
+    pass
+
+
+@postgresql_only
+def test_closing_an_abandoned_writer_cancels_the_statement_running():
+    import time
+
+    from django.db import transaction
+
+    start = time.monotonic()
+    with pytest.raises(Abandon), transaction.atomic():
+        writer = bulk.Writer()
+        writer.execute("SELECT pg_sleep(20)", [])
+        time.sleep(0.2)  # the thread is inside the statement
+        writer.close(failed=True)
+        raise Abandon
+    assert time.monotonic() - start < 10
+    assert _no_writer_thread()
+    with connection.cursor() as cursor:  # the connection is usable again after the rollback
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+@postgresql_only
+def test_index_suspension_gives_way_to_a_transaction_using_the_table(city):
+    before = _gin_indexes()
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        other.ensure_connection()
+        other.connection.autocommit = False
+        with other.connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE ledger_rectification IN ACCESS SHARE MODE")
+        assert bulk.suspend_indexes([Rectification, Issue], lock_wait="200ms") == []
+    finally:
+        other.connection.rollback()
+        other.close()
+    assert _gin_indexes() == before
+    with connection.cursor() as cursor:  # the import's transaction goes on, with its usual lock timeout
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        assert cursor.fetchone() == ("0",)

@@ -39,6 +39,9 @@ def test_date_every_form(raw, expected):
         ("6月底", "“6月底”缺少年份，请写成如 2025年6月30日"),
         ("2025年2月30日", "2025年2月30日不是有效日期"),
         ("尽快", "“尽快”不是可识别的日期（可写作 2025年6月30日、2025.6.30、2025/6/30、2025年底）"),
+        ("0000年底", "0000年不是有效年份"),
+        ("0000年6月底", "0000年不是有效年份"),
+        ("0000上半年", "0000年不是有效年份"),
     ],
 )
 def test_date_bad_text_explains(raw, message):
@@ -145,3 +148,21 @@ def test_aliases_split_on_every_separator_a_sheet_uses():
     from sanding.spreadsheets.importers.registry import split_aliases
 
     assert split_aliases("数据局；市政务数据办、 大数据中心,|") == ["数据局", "市政务数据办", "大数据中心"]
+
+
+def test_cached_parser_keeps_types_apart_and_repeats_its_error():
+    calls = []
+
+    def parse(value):
+        calls.append(value)
+        if value == "坏":
+            raise cells.CellError("坏值")
+        return type(value).__name__
+
+    cached = cells.cached(parse)
+    assert [cached(1), cached(1.0), cached(True), cached(1)] == ["int", "float", "bool", "int"]
+    for _ in range(2):
+        with pytest.raises(cells.CellError, match="坏值"):
+            cached("坏")
+    assert cached(["unhashable"]) == "list"
+    assert calls == [1, 1.0, True, "坏", ["unhashable"]]

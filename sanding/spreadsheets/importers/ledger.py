@@ -13,6 +13,7 @@ import difflib
 import re
 
 from django.conf import settings
+from django.db import router
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -235,16 +236,26 @@ class LedgerImporter(Importer):
         self.pending_issues = []
         self.pending_rects = []
         self.updates = []
-        self.writer, self.suspended = None, []
+        self.writer, self.suspended, self.staged = None, None, 0
+        self.expected_rows = expected_rows
+        self.using = router.db_for_write(Rectification)
         if commit:
-            if expected_rows >= LARGE_LOAD and expected_rows > Rectification.objects.count():
-                self.suspended = bulk.suspend_indexes([Rectification, Issue])  # their trigram indexes
-            # From here until flush() has waited for it, the writer's thread owns the connection.
-            self.writer = bulk.Writer()
+            # From its first batch until flush() has waited for it, the writer's thread owns the connection.
+            self.writer = bulk.Writer(self.using, expected_rows=expected_rows)
 
-    def end(self):
+    def end(self, *, failed=False):
         if self.writer is not None:
-            self.writer.close()
+            self.writer.close(failed=failed)
+
+    def _suspend_search_indexes(self):
+        """At the first write, once: a load that will add at least LARGE_LOAD items, more than the ledger
+        holds, builds the trigram indexes once at the end. The share of new items among the rows seen so
+        far (all valid) predicts the file's; the tables are locked only from here on (`bulk.suspend_indexes`).
+        """
+        new_items = self.expected_rows * len(self.pending_rects) / max(self.staged, 1)
+        self.suspended = []
+        if new_items >= LARGE_LOAD and new_items > Rectification.objects.using(self.using).count():
+            self.suspended = bulk.suspend_indexes([Rectification, Issue], using=self.using)
 
     # --- parse: every cell, independently ---------------------------------------------------------
     def parse(self, ctx):
@@ -397,6 +408,7 @@ class LedgerImporter(Importer):
 
     # --- write ---------------------------------------------------------------------------------------
     def stage(self, p):
+        self.staged += 1
         if p["issue_action"] == UPDATE or (p["action"] == UPDATE):
             self.updates.append(p)
         if p["entry"]["new"] and p["issue_action"] == CREATE:
@@ -409,7 +421,7 @@ class LedgerImporter(Importer):
     def flush(self):
         self.flush_batch()
         self.writer.wait()
-        bulk.restore_indexes(self.suspended)
+        bulk.restore_indexes(self.suspended or [], using=self.using)
         for p in self.updates:
             self._update(p)
 
@@ -431,6 +443,8 @@ class LedgerImporter(Importer):
         """Write the queued new issues and items with raw batched inserts (see `..bulk`), history included."""
         if not self.pending_issues and not self.pending_rects:
             return
+        if self.suspended is None:
+            self._suspend_search_indexes()
         actor, now = self.actor, timezone.now()
         actor_id = actor.pk if actor is not None else None
         tables = self._tables()

@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from sanding.ledger.choices import DEFAULT_CATEGORIES  # noqa: E402 (after the path)
+
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "sanding_bench_import"
 WORK = Path(tempfile.gettempdir()) / "sanding_bench_import"
@@ -75,17 +77,6 @@ UNITS = [
     ("市能源局", "云州市能源局"),
     ("市乡村振兴局", "云州市乡村振兴局"),
 ]
-CATEGORIES = [
-    "部门职能不理顺",
-    "工作职责未明确",
-    "部门间职责边界不清",
-    "部门内部职责不理顺",
-    "工作流程有待进一步优化",
-    "议事协调机构协调配合不畅",
-    "基层管理体制机制不理顺",
-    "编制人员管理",
-    "机构编制违规违纪",
-]
 TOPICS = [
     "食品安全监管",
     "安全生产监督",
@@ -116,24 +107,17 @@ MEASURES = [
     "开展专项清理，逐项建立整改台账并销号管理",
 ]
 PEOPLE = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强"]
-HEADERS = [
-    "序号",
-    "问题编号",
-    "问题类别",
-    "问题描述",
-    "问题来源",
-    "责任单位",
-    "配合单位",
-    "责任人",
-    "整改措施",
-    "整改时限",
-    "整改进展",
-    "整改状态",
-    "逾期天数",
-    "是否销号",
-    "销号时间",
-    "备注",
-]
+
+
+def headers():
+    """The standard layout's header row, as the ledger export defines it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanding.settings")
+    import django
+
+    django.setup()
+    from sanding.ledger.export import COLUMNS
+
+    return [header for header, _ in COLUMNS]
 
 
 # --- building the files ----------------------------------------------------------------------------------
@@ -147,14 +131,14 @@ def build_ledger(path, rows, seed=5):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("问题整改台账")
     ws.append(["云州市部门“三定”规定落实情况自查评估问题整改台账"])
-    ws.append(HEADERS)
+    ws.append(headers())
     n, issue = 0, 0
     while n < rows:
         issue += 1
         unit = rnd.choice(UNITS)[0]
         coop = "、".join(u for u, _ in rnd.sample(UNITS, rnd.choice([0, 1, 2])) if u != unit)
         description = f"{rnd.choice(TOPICS)}方面{rnd.choice(PROBLEMS)}（第{issue}项）"
-        category = rnd.choice(CATEGORIES)
+        category = rnd.choice(DEFAULT_CATEGORIES)
         for _ in range(min(rnd.choice([1, 1, 2, 2, 3]), rows - n)):
             n += 1
             roll = rnd.random()
@@ -323,7 +307,7 @@ def child(measure, path, db_url):
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("问题整改台账")
         ws.append(["云州市问题整改台账"])
-        ws.append(HEADERS)
+        ws.append(headers())
         for row in prepared:
             ws.append(row)
         wb.save(WORK / "bare.xlsx")

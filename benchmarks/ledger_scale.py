@@ -24,18 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB = "sanding_bench"
 SEED = 4
-DUTIES = [
-    "食品安全监管",
-    "安全生产",
-    "防汛抗旱",
-    "森林防火",
-    "政务服务",
-    "城市管理",
-    "生态环境保护",
-    "行政审批",
-    "乡村振兴",
-    "统计调查",
-]
 PROBLEMS = [
     "{duty}事项与相关部门职责交叉，12345热线第{n}号工单多次退单。",
     "机构改革后划入的{duty}职能尚未落实到具体科室，履职存在空档（{n}）。",
@@ -104,6 +92,7 @@ def populate(n_departments, n_issues, n_items):
 
     from sanding.accounts.choices import Role
     from sanding.accounts.models import User
+    from sanding.ledger.demo import DUTIES
     from sanding.ledger.models import IssueCategory
     from sanding.registry.models import Region
 

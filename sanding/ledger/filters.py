@@ -59,7 +59,17 @@ def _style(form):
         f.widget.attrs.setdefault("class", css)
 
 
-class RectificationFilter(django_filters.FilterSet):
+class _ScopedFilterSet(django_filters.FilterSet):
+    """区划 and 责任单位 options limited to what the user may see; Bootstrap classes on every field."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["region"].queryset = Region.objects.visible_to(user)
+        self.filters["department"].queryset = _department_options(self, user, scope_for(user))
+        _style(self.form)
+
+
+class RectificationFilter(_ScopedFilterSet):
     q = django_filters.CharFilter(
         label="搜索", method="search", widget=forms.TextInput(attrs={"placeholder": "问题编号、描述、整改措施"})
     )
@@ -92,14 +102,6 @@ class RectificationFilter(django_filters.FilterSet):
         model = Rectification
         fields = []
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        scope = scope_for(user)
-        self.filters["region"].queryset = Region.objects.visible_to(user)
-        self.filters["department"].queryset = _department_options(self, user, scope)
-        self.filters["category"].queryset = IssueCategory.objects.all()
-        _style(self.form)
-
     def search(self, queryset, name, value):
         return queryset.search(value)
 
@@ -127,7 +129,7 @@ ISSUE_ORDERINGS = {
 }
 
 
-class IssueFilter(django_filters.FilterSet):
+class IssueFilter(_ScopedFilterSet):
     """Filters of the issue list (问题列表)."""
 
     q = django_filters.CharFilter(
@@ -156,13 +158,6 @@ class IssueFilter(django_filters.FilterSet):
     class Meta:
         model = Issue
         fields = []
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        scope = scope_for(user)
-        self.filters["region"].queryset = Region.objects.visible_to(user)
-        self.filters["department"].queryset = _department_options(self, user, scope)
-        _style(self.form)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -81,24 +81,15 @@ def job_run(*, job_id, commit):
     def progress(done, total):
         _update(job, progress_done=done, progress_total=max(total, done))
 
-    kind = KINDS[job.kind]
+    def run(**options):
+        importer = KINDS[job.kind].importer_class(region=job.region, actor=job.user)
+        return run_import(importer, job.file.path, sheet=job.sheet or None, **options)
+
     try:
-        result = run_import(
-            kind.importer_class(region=job.region, actor=job.user),
-            job.file.path,
-            sheet=job.sheet or None,
-            commit=False,
-            progress=progress,
-        )
+        result = run(commit=False, progress=progress)
         if commit and result.ok:
             _update(job, phase="正在写入数据库")
-            result = run_import(
-                kind.importer_class(region=job.region, actor=job.user),
-                job.file.path,
-                sheet=job.sheet or None,
-                commit=True,
-                check=False,
-            )
+            result = run(commit=True, check=False)
     except SpreadsheetError as error:
         _update(job, status=JobStatus.FAILED, phase="", message=str(error), finished_at=timezone.now())
         return job

@@ -228,6 +228,17 @@ def board(*, user, region, on=None):
     }
 
 
+def _per_month(qs, field, since):
+    """{first day of month (aware datetime): count} of the rows whose `field` falls on or after `since`."""
+    return dict(
+        qs.filter(**{f"{field}__gte": since})
+        .annotate(m=TruncMonth(field))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def burndown(qs, *, on, months=12):
     """Open items at the end of each of the last `months` months: opened minus closed, by month.
 
@@ -236,20 +247,8 @@ def burndown(qs, *, on, months=12):
     start = add_months(month_start(on), -(months - 1))
     start_dt = datetime.datetime.combine(start, datetime.time.min, tzinfo=_tz())
     base = qs.filter(created_at__lt=start_dt).exclude(closed_at__lt=start_dt).count()
-    created = dict(
-        qs.filter(created_at__gte=start_dt)
-        .annotate(m=TruncMonth("created_at"))
-        .values_list("m")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    closed = dict(
-        qs.filter(closed_at__gte=start_dt)
-        .annotate(m=TruncMonth("closed_at"))
-        .values_list("m")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    created = _per_month(qs, "created_at", start_dt)
+    closed = _per_month(qs, "closed_at", start_dt)
     created = {_as_date(k): v for k, v in created.items()}
     closed = {_as_date(k): v for k, v in closed.items()}
     series, open_count = [], base

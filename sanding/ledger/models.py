@@ -545,7 +545,19 @@ class Attachment(ScopedModel):
 
     @classmethod
     def scope_department_q(cls, department_id):
-        return Q(Exists(Issue.objects.filter(Issue.scope_department_q(department_id), pk=OuterRef("issue"))))
+        """A file of an item (its materials, progress reports, closure applications) is seen by that item's
+        departments only; a file of the issue itself by every department the issue concerns."""
+        of_item = Q(
+            Exists(
+                Rectification.objects.filter(
+                    Rectification.scope_department_q(department_id), pk=OuterRef("rectification")
+                )
+            )
+        )
+        of_issue = Q(rectification__isnull=True) & Q(
+            Exists(Issue.objects.filter(Issue.scope_department_q(department_id), pk=OuterRef("issue")))
+        )
+        return of_item | of_issue
 
 
 class Notification(models.Model):

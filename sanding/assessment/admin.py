@@ -2,23 +2,14 @@
 scoring, history), so the admin is for looking things up, with each record's history."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from sanding.accounts.admin import ScopedAdminMixin
+from sanding.accounts.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedHistoryAdmin
 
 from .models import Answer, Assessment, Checklist, Evidence, Item, Round, Section
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    """Records with django-simple-history: the admin shows their history too."""
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
+    """Records with django-simple-history: the admin shows their history too (never reverts it)."""
 
 
 class SectionInline(admin.TabularInline):
@@ -75,7 +66,7 @@ class AnswerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):  # append-only, no history table
+class EvidenceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # append-only, no history table
     list_display = ["original_name", "answer", "sha256", "uploaded_at"]
     search_fields = ["original_name", "sha256"]
     list_select_related = ["answer"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from sanding.accounts.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedHistoryAdmin, SuperuserOnlyAdmin
 
 from .models import (
     Attachment,
@@ -13,43 +14,36 @@ from .models import (
 )
 
 
-class NoDeleteMixin:
-    """Nothing of the ledger is ever deleted (categories are switched off with 启用; rows are kept)."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(IssueCategory)
-class IssueCategoryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class IssueCategoryAdmin(SuperuserOnlyAdmin):
+    """Categories are kept on the 问题类别 page of the ledger; here for superusers, never deleted."""
+
     list_display = ["name", "seq", "active"]
     list_editable = ["seq", "active"]
 
 
 @admin.register(LedgerRegionSetting)
-class LedgerRegionSettingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class LedgerRegionSettingAdmin(SuperuserOnlyAdmin):
     list_display = ["region", "head_review"]
 
 
-class ReadOnlyAdmin(NoDeleteMixin, admin.ModelAdmin):
-    """Ledger rows change only through the services (state machine, events): the admin reads."""
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Ledger rows change only through the services (state machine, events): the admin reads, scoped."""
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
+    """The same, with each record's history (never reverted: a revert would bypass the state machine)."""
 
 
 @admin.register(Issue)
-class IssueAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class IssueAdmin(ReadOnlyHistoryAdmin):
     list_display = ["code", "category", "source", "department", "found_on"]
     list_filter = ["source", "category", "region"]
     search_fields = ["code", "description"]
 
 
 @admin.register(Rectification)
-class RectificationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class RectificationAdmin(ReadOnlyHistoryAdmin):
     list_display = ["__str__", "department", "deadline", "status", "flagged"]
     list_filter = ["status", "flagged", "kind"]
     list_select_related = ["issue", "department"]
@@ -72,5 +66,7 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdmin):
+    """Notifications belong to their recipient, not to a region: superusers only."""
+
     list_display = ["recipient", "title", "created_at", "read_at"]

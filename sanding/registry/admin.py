@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from sanding.accounts.admin import ScopedAdminMixin
+from sanding.accounts.admin import ScopedHistoryAdmin
 
 from .models import (
     Department,
@@ -16,10 +15,17 @@ from .models import (
 )
 
 
-class RegistryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class RegistryAdmin(ScopedHistoryAdmin):
+    """Registry records are edited in the admin too, so an admin may restore an old version of a record of
+    their region (the restored values pass the same form and scoped choices as an edit)."""
+
+    history_revert = True
+
     def save_model(self, request, obj, form, change):
         if hasattr(obj, "version") and change:
-            obj.version += 1
+            # From the stored row, not the form's instance: a restored old version carries its old number.
+            stored = type(obj)._base_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = (stored or obj.version) + 1
         super().save_model(request, obj, form, change)
 
 
@@ -58,9 +64,17 @@ class PlaqueInline(DepartmentChildInline):
 
 @admin.register(Region)
 class RegionAdmin(RegistryAdmin):
+    """Regions are the frame of every user's scope: only a superuser adds, edits or restores them."""
+
     list_display = ["name", "code", "short_name", "level", "parent"]
     search_fields = ["name", "code", "short_name"]
     list_filter = ["level"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
 
 
 @admin.register(Department)

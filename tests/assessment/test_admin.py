@@ -1,6 +1,8 @@
 from django.urls import reverse
 
+from sanding.assessment.choices import AssessmentState
 from sanding.assessment.models import Assessment, Checklist, Round
+from tests.factories import UserFactory
 
 
 def test_admin_lists_assessment_records_read_only(login, admin_user, assessment):
@@ -22,8 +24,20 @@ def test_evidence_admin_opens(login, admin_user, assessment):
 
 
 def test_county_admin_does_not_see_city_rounds_in_the_admin(login, county, assessment):
-    from tests.factories import UserFactory
-
     county_admin = UserFactory(username="county-admin", role="admin", region=county, is_staff=True)
     response = login(county_admin).get(reverse("admin:assessment_round_changelist"))
     assert list(response.context["cl"].result_list) == []
+
+
+def test_superuser_cannot_revert_an_assessment_through_its_history(login, assessment):
+    """Issue 9, hole 2: an approved form was turned back to 未填报 by posting an old history version."""
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    Assessment.objects.filter(pk=assessment.pk).update(state=AssessmentState.APPROVED, version=5)
+    first = assessment.history.earliest().history_id
+    url = reverse("admin:assessment_assessment_simple_history", args=[assessment.pk, first])
+    client = login(superuser)
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["revert_disabled"] is True
+    response = client.post(url, {"state": AssessmentState.NOT_STARTED, "version": "1"})
+    assessment.refresh_from_db()
+    assert (response.status_code, assessment.state, assessment.version) == (403, AssessmentState.APPROVED, 5)

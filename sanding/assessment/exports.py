@@ -1,10 +1,16 @@
-"""The round results as an xlsx workbook (one row per department), shared by the view and the command."""
+"""The round results as an xlsx workbook (one row per department), shared by the view and the command.
+
+Every cell is built by `safe_cell`: a round name, section title, department name or veto reason beginning
+with = + - @ (or a tab or carriage return) is written as text, never as a formula.
+"""
 
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from sanding.spreadsheets.writing import safe_cell
 
 from .choices import AssessmentState
 from .models import Assessment, Section, SectionResult
@@ -40,17 +46,17 @@ def round_results_xlsx(*, round_, user=None):
     wb = Workbook()
     ws = wb.active
     ws.title = "评估结果"
-    ws.append([round_.name])
+    ws.append([safe_cell(ws, round_.name)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(headers)
+    ws.append([safe_cell(ws, header) for header in headers])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        ws.append([safe_cell(ws, value) for value in row])
     for column in range(3, len(headers) - 1):
         for (cell,) in ws.iter_rows(min_row=3, min_col=column, max_col=column):
             cell.number_format = "0.00"

@@ -10,12 +10,12 @@ from django.db import connections
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sanding.registry.models import Department
+from sanding.spreadsheets.writing import FORMULA_START, is_formula_text, safe_cell
 
 from .choices import Kind, Status
 from .models import IssueCooperation, ProgressReport, Rectification, today
@@ -40,7 +40,6 @@ COLUMNS = [
     ("备注", 20),
 ]
 HEADERS = [name for name, _ in COLUMNS]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -205,7 +204,6 @@ def _styles():
         },
         "body": body,
         "date": body | {"number_format": DATE_FORMAT},
-        "text": body | {"quotePrefix": True},
     }
 
 
@@ -248,7 +246,8 @@ def write_ledger_xlsx(rows, target, *, title="问题整改台账", subtitle=""):
     # Assigning font / border / alignment to a cell makes openpyxl hash each style object to find its
     # index in the workbook's style tables (most of the old export's time). Each body style is
     # registered once; data cells then just point at the ready style array (a few ints).
-    body, date, text = (_styled(ws, None, styles[name])._style for name in ("body", "date", "text"))
+    body, date = (_styled(ws, None, styles[name])._style for name in ("body", "date"))
+    text = _styled(ws, FORMULA_START[0], styles["body"])._style  # what `safe_cell` gives formula-like text
     ids = {name: wb._cell_styles.add(array) for name, array in (("body", body), ("date", date), ("text", text))}
     body_id, date_id, text_id = ids["body"], ids["date"], ids["text"]
     # One cell per column, reused for every row: the write-only sheet serialises a row as soon as it
@@ -267,7 +266,7 @@ def write_ledger_xlsx(rows, target, *, title="问题整改台账", subtitle=""):
         while len(cells) < len(row):
             cells.append(_RowCell(ws, row=1, column=len(cells) + 1))
         for cell, value in zip(cells, row, strict=False):
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            if is_formula_text(value):
                 # Stored as text with Excel's quote prefix: shown as typed, never run as a formula.
                 cell._style, cell.style_id = text, text_id
                 cell.value = value
@@ -278,6 +277,8 @@ def write_ledger_xlsx(rows, target, *, title="问题整改台账", subtitle=""):
             else:
                 cell._style, cell.style_id = body, body_id
                 cell.value = value
+                if cell.data_type == "e":  # text such as “#N/A” stays text (as `safe_cell` writes it)
+                    cell.data_type = "s"
         ws.append(cells if len(cells) == len(row) else cells[: len(row)])
         count += 1
     wb.save(target)
@@ -291,13 +292,7 @@ class _RowCell(Cell):
 
 
 def _styled(ws, value, style):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    for name, val in style.items():
-        setattr(cell, name, val)
-    return cell
+    return safe_cell(ws, value, **style)
 
 
 def export_ledger(queryset, target, *, title="问题整改台账", subtitle=""):

@@ -1,8 +1,13 @@
 """Writing government sheets: title row, header, real dates, widths and wrapping for print, no formulas.
 
-openpyxl in write-only mode streams rows to disk (constant memory). Text cells are always written as
-text: a value beginning with = + - @ is stored as a string with the quote prefix, so Excel shows it
-literally and never evaluates it.
+openpyxl in write-only mode streams rows to disk (constant memory). Every xlsx the project writes (these
+templates and table exports, the ledger export in `sanding.ledger.export`, the round results in
+`sanding.assessment.exports`) builds its cells with `safe_cell` or decides with `is_formula_text`, so
+text is always written as text: a value beginning with = + - @, a tab or a carriage return is stored as
+a string with the quote prefix (Excel shows it literally and never evaluates it), and text such as
+“#N/A” stays text rather than becoming an error value. Nothing the project writes is a formula.
+
+This module imports nothing from the project: the ledger and assessment exports import it.
 """
 
 import datetime
@@ -13,6 +18,43 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_text(value):
+    """True for text a spreadsheet (or a CSV reader) could take for a formula: it starts with
+    = + - @, a tab or a carriage return."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def make_literal(cell):
+    """Make `cell` (its value set) show its text exactly as typed; returns the cell.
+
+    Text is a string cell, never a formula (openpyxl makes “=…” one) nor an error value (“#N/A”);
+    formula-like text also gets Excel's quote prefix, so editing the cell in Excel keeps it text.
+    Set the cell's named style first: assigning a named style afterwards would drop the prefix.
+    """
+    value = cell.value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def safe_cell(sheet, value, style=None, **attributes):
+    """A cell of `sheet` holding `value` as `make_literal` writes it, for `sheet.append([...])`.
+
+    `style` is a named style's name; `attributes` are cell style attributes (font=…, alignment=…).
+    Works for write-only and ordinary worksheets alike.
+    """
+    cell = WriteOnlyCell(sheet, value=value)
+    if style:
+        cell.style = style
+    for name, attribute in attributes.items():
+        setattr(cell, name, attribute)
+    return make_literal(cell)
+
+
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -62,16 +104,9 @@ class SheetWriter:
         self.sheet.append([self._cell(c.label, "header") for c in columns])
 
     def _cell(self, value, style):
-        cell = WriteOnlyCell(self.sheet, value=value)
-        quoted = isinstance(value, str) and value.startswith(FORMULA_START)
-        if quoted:
-            cell.data_type = "s"
+        if is_formula_text(value):
             style = "quoted"
-        if style:
-            cell.style = self.styles[style]
-        if quoted:
-            cell.quotePrefix = True  # Excel shows it as typed text, never a formula
-        return cell
+        return safe_cell(self.sheet, value, self.styles[style] if style else None)
 
     def write(self, values):
         row = []
@@ -93,21 +128,16 @@ def add_instructions(workbook, layout, styles):
     sheet = workbook.create_sheet("填表说明")
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 90
-    title = WriteOnlyCell(sheet, value=f"{layout.title} 填表说明")
-    title.style = styles["title"]
-    sheet.append([title])
+    sheet.append([safe_cell(sheet, f"{layout.title} 填表说明", styles["title"])])
     for line in layout.instructions:
-        sheet.append(["", line])
+        sheet.append(["", safe_cell(sheet, line)])
     sheet.append([])
-    header = [WriteOnlyCell(sheet, value="列名"), WriteOnlyCell(sheet, value="填写要求")]
-    for cell in header:
-        cell.style = styles["header"]
-    sheet.append(header)
+    sheet.append([safe_cell(sheet, "列名", styles["header"]), safe_cell(sheet, "填写要求", styles["header"])])
     for column in layout.columns:
         note = getattr(column, "help", "") or ""
         required = "必填。" if column.required else ""
         synonyms = f"也可写作：{'、'.join(column.synonyms)}。" if column.synonyms else ""
-        sheet.append([column.label, f"{required}{note}{synonyms}"])
+        sheet.append([safe_cell(sheet, column.label), safe_cell(sheet, f"{required}{note}{synonyms}")])
 
 
 def blank_template(layout, path):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("sanding.accounts.urls")),
     path("registry/", include("sanding.registry.urls")),
     path("ledger/", include("sanding.ledger.urls")),
     path("assessment/", include("sanding.assessment.urls")),

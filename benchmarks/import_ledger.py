@@ -112,6 +112,7 @@ PEOPLE = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", 
 def headers():
     """The standard layout's header row, as the ledger export defines it."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanding.settings")
+    os.environ.setdefault("SECRET_KEY", "sanding-benchmark-only-secret-key-never-used-on-a-real-server")  # DEBUG is off
     import django
 
     django.setup()
@@ -189,6 +190,7 @@ def django_setup(db_url):
     os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanding.settings")
     os.environ["DEBUG"] = "0"  # DEBUG would keep every SQL query in memory
+    os.environ.setdefault("SECRET_KEY", "sanding-benchmark-only-secret-key-never-used-on-a-real-server")  # DEBUG is off
     import django
 
     django.setup()

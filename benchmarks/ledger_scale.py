@@ -54,6 +54,7 @@ def configure(reuse=False):
     os.environ["DJANGO_SETTINGS_MODULE"] = "sanding.settings"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("SECRET_KEY", "sanding-benchmark-only-secret-key-never-used-on-a-real-server")  # DEBUG is off
     import django
 
     django.setup()

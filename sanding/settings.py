@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,9 +31,17 @@ DEBUG = env_bool("DEBUG", default=False)
 # The test suite runs with DEBUG off but over plain HTTP (Django's test client and live server).
 TESTING = "pytest" in sys.modules
 
-# Without SECRET_KEY a development key is used; its "django-insecure-" prefix makes
-# `manage.py check --deploy` flag it, so a production start without the variable cannot go unnoticed.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-for-sanding-only-0123456789"
+# The development key is used only with DEBUG on or under the tests; otherwise a missing, short or
+# development key stops the start.
+DEV_SECRET_KEY = "django-insecure-development-key-for-sanding-only-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not DEBUG and not TESTING and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to at least 50 random characters when DEBUG is off "
+        "(生产环境必须设置 SECRET_KEY 环境变量，至少 50 个随机字符). "
+        "For development set DEBUG=1 (开发环境请设置 DEBUG=1)."
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from sanding.accounts.access import ADMIN_SITE, EVERYONE, NOBODY, Access
 from sanding.core import views as core_views
 
 admin.site.site_header = "三定落实情况跟踪系统 · 管理后台"
@@ -19,3 +20,12 @@ urlpatterns = [
     path("spreadsheets/", include("sanding.spreadsheets.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Who may use each page (proven for every URL by tests/test_permission_matrix.py; see accounts/access.py).
+# Every app's urls.py declares its own pages; the admin site is declared as a whole.
+ACCESS = {
+    "home": Access(read=EVERYONE),
+    "login": Access(read=EVERYONE, write=EVERYONE, public=True),
+    "logout": Access(read=NOBODY, write=EVERYONE),
+    "admin": ADMIN_SITE,
+}

@@ -127,8 +127,8 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class SuperuserOnlyAdmin(SimpleHistoryAdmin):
-    """Reference data without a region: superusers only; no deletes; history read-only."""
+class SuperuserOnlyMixin:
+    """Data without a region (categories, settings, notifications): superusers only; no deletes."""
 
     def _allowed(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -147,6 +147,10 @@ class SuperuserOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperuserOnlyAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
+    """The same, for models with history: their history is read-only."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":

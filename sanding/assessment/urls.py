@@ -1,5 +1,7 @@
 from django.urls import path
 
+from sanding.accounts.access import CLERKS, EVERYONE, NOBODY, OFFICE, OFFICE_AND_CLERK, OFFICE_AND_LEADER, Access
+
 from . import views
 
 app_name = "assessment"
@@ -32,3 +34,38 @@ urlpatterns = [
     path("checklists/<int:pk>/<slug:kind>/<int:part_pk>/move/<slug:direction>/", views.part_move, name="part-move"),
     path("checklists/<int:pk>/<slug:kind>/<int:part_pk>/remove/", views.part_archive, name="part-archive"),
 ]
+
+# Who may use each page (proven for every URL by tests/test_permission_matrix.py; see accounts/access.py).
+FORM = "assessment.Assessment"
+ROUND = "assessment.Round"
+CHECKLIST = "assessment.Checklist"
+ITEM = {"kind": "item", "part_pk": "assessment.Item"}
+ACCESS = {
+    "assessment-list": Access(read=EVERYONE),
+    "assessment-detail": Access(read=EVERYONE, write=OFFICE_AND_CLERK, target=FORM),
+    "assessment-return": Access(read=OFFICE, write=OFFICE, target=FORM),
+    "assessment-approve": Access(read=OFFICE, write=OFFICE, target=FORM),
+    "evidence-download": Access(read=EVERYONE, target="assessment.Evidence"),
+    "evidence-withdraw": Access(read=NOBODY, write=CLERKS, target="assessment.Evidence"),
+    "round-list": Access(read=EVERYONE),
+    "round-create": Access(read=OFFICE, write=OFFICE),
+    "round-detail": Access(read=EVERYONE, target=ROUND),
+    "round-edit": Access(read=OFFICE, write=OFFICE, target=ROUND),
+    "round-forms": Access(read=EVERYONE, write=OFFICE, target=ROUND),
+    "round-withdraw": Access(read=OFFICE, write=OFFICE, target=ROUND, args={"assessment_pk": FORM}),
+    "round-export": Access(read=OFFICE_AND_LEADER, target=ROUND),
+    "round-action": Access(read=OFFICE, write=OFFICE, target=ROUND, args={"action": "close"}),
+    "checklist-list": Access(read=OFFICE_AND_LEADER),
+    "checklist-create": Access(read=OFFICE, write=OFFICE),
+    "checklist-detail": Access(read=OFFICE_AND_LEADER, target=CHECKLIST),
+    "checklist-edit": Access(read=OFFICE, write=OFFICE, target=CHECKLIST),
+    "checklist-bands": Access(read=OFFICE, write=OFFICE, target=CHECKLIST),
+    "checklist-publish": Access(read=OFFICE, write=OFFICE, target=CHECKLIST),
+    "checklist-copy": Access(read=OFFICE, write=OFFICE, target=CHECKLIST),
+    "section-create": Access(read=OFFICE, write=OFFICE, target=CHECKLIST),
+    "section-edit": Access(read=OFFICE, write=OFFICE, target=CHECKLIST, args={"section_pk": "assessment.Section"}),
+    "item-create": Access(read=OFFICE, write=OFFICE, target=CHECKLIST),
+    "item-edit": Access(read=OFFICE, write=OFFICE, target=CHECKLIST, args={"item_pk": "assessment.Item"}),
+    "part-move": Access(read=NOBODY, write=OFFICE, target=CHECKLIST, args={**ITEM, "direction": "up"}),
+    "part-archive": Access(read=OFFICE, write=OFFICE, target=CHECKLIST, args=ITEM),
+}

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from sanding.accounts.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedHistoryAdmin, SuperuserOnlyAdmin
+from sanding.accounts.admin import (
+    ReadOnlyAdminMixin,
+    ScopedAdminMixin,
+    ScopedHistoryAdmin,
+    SuperuserOnlyAdmin,
+    SuperuserOnlyMixin,
+)
 
 from .models import (
     Attachment,
@@ -66,7 +72,7 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, SuperuserOnlyMixin, admin.ModelAdmin):
     """Notifications belong to their recipient, not to a region: superusers only."""
 
     list_display = ["recipient", "title", "created_at", "read_at"]

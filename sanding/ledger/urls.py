@@ -1,5 +1,7 @@
 from django.urls import path
 
+from sanding.accounts.access import EVERYONE, NOBODY, OFFICE, OFFICE_AND_CLERK, Access
+
 from . import views
 
 app_name = "ledger"
@@ -28,3 +30,32 @@ urlpatterns = [
     path("categories/<int:pk>/edit/", views.category_form, name="category-edit"),
     path("regions/<int:pk>/settings/", views.region_setting, name="region-setting"),
 ]
+
+# Who may use each page (proven for every URL by tests/test_permission_matrix.py; see accounts/access.py).
+ISSUE = "ledger.Issue"
+ITEM = "ledger.Rectification"
+ACCESS = {
+    "rectification-list": Access(read=EVERYONE),
+    "export": Access(read=EVERYONE),
+    "bulk": Access(read=NOBODY, write=OFFICE),
+    "board": Access(read=EVERYONE),
+    "issue-list": Access(read=EVERYONE),
+    "issue-without-items-notice": Access(read=EVERYONE),  # a count, shown to 编办 staff only
+    "issue-create": Access(read=OFFICE, write=OFFICE),
+    "issue-detail": Access(read=EVERYONE, target=ISSUE),
+    "issue-edit": Access(read=OFFICE, write=OFFICE, target=ISSUE),
+    "rectification-create": Access(read=OFFICE, write=OFFICE, target=ISSUE),
+    "rectification-detail": Access(read=EVERYONE, target=ITEM),
+    "rectification-edit": Access(read=OFFICE, write=OFFICE, target=ITEM),
+    "rectification-transition": Access(read=NOBODY, write=OFFICE_AND_CLERK, target=ITEM),
+    "rectification-flag": Access(read=NOBODY, write=OFFICE, target=ITEM),
+    "progress-create": Access(read=OFFICE_AND_CLERK, write=OFFICE_AND_CLERK, target=ITEM),
+    "attachment-upload": Access(read=NOBODY, write=OFFICE_AND_CLERK, target=ITEM),
+    "attachment-download": Access(read=EVERYONE, target="ledger.Attachment"),
+    "notification-list": Access(read=EVERYONE),
+    "notification-read": Access(read=NOBODY, write=EVERYONE),
+    "category-list": Access(read=OFFICE),
+    "category-create": Access(read=OFFICE, write=OFFICE),
+    "category-edit": Access(read=OFFICE, write=OFFICE, target="ledger.IssueCategory"),
+    "region-setting": Access(read=OFFICE, write=OFFICE, target="registry.Region"),
+}

@@ -205,8 +205,8 @@ def _assessment_initial(user, answer_id):
 
 @require_http_methods(["GET", "POST"])
 def issue_form(request, pk=None):
-    require_office(request.user)
     issue = get_visible_or_404(Issue, request.user, pk=pk) if pk else None
+    require_office(request.user)
     initial = {} if issue else _assessment_initial(request.user, request.GET.get("assessment_answer", ""))
     allow_duplicate = request.POST.get("duplicate", request.GET.get("duplicate")) == "1"
     if issue is None and request.method == "GET" and initial.get("source_ref") and not allow_duplicate:
@@ -278,13 +278,13 @@ def _add_errors(form, error):
 @require_http_methods(["GET", "POST"])
 def rectification_form(request, pk):
     """New item under issue `pk` (URL rectification-create) or edit item `pk` (rectification-edit)."""
-    require_office(request.user)
     if request.resolver_match.url_name == "rectification-create":
         issue = get_visible_or_404(Issue, request.user, pk=pk)
         item = None
     else:
         item = selectors.rectification_for_page(user=request.user, pk=pk)
         issue = item.issue
+    require_office(request.user)
     instance = item or Rectification(issue=issue)
     form = RectificationForm(request.POST or None, instance=instance, issue=issue)
     if request.method == "POST" and form.is_valid():
@@ -578,8 +578,8 @@ def category_form(request, pk=None):
 
 @require_http_methods(["GET", "POST"])
 def region_setting(request, pk):
-    require_office(request.user)
     region = get_visible_or_404(Region, request.user, pk=pk)
+    require_office(request.user)
     current = services.head_review_enabled(region.pk)
     form = RegionSettingForm(request.POST or None, initial={"head_review": current})
     if request.method == "POST" and form.is_valid():

@@ -50,8 +50,8 @@ def job_list(request):
 
 @require_GET
 def job_detail(request, pk):
-    require_admin(request.user)
     job = selectors.job_for(user=request.user, pk=pk)
+    require_admin(request.user)
     preview = (job.result or {}).get("preview", {})
     kind = KINDS.get(job.kind)
     return render(request, "spreadsheets/job_detail.html", {"job": job, "preview": preview, "kind": kind})
@@ -60,8 +60,8 @@ def job_detail(request, pk):
 @require_GET
 def job_status(request, pk):
     """The progress fragment htmx polls; once the job has finished the page reloads to show the result."""
-    require_admin(request.user)
     job = selectors.job_for(user=request.user, pk=pk)
+    require_admin(request.user)
     response = render(request, "spreadsheets/_job_status.html", {"job": job})
     if not job.active and request.GET.get("was") == "active":
         response["HX-Refresh"] = "true"
@@ -70,8 +70,8 @@ def job_status(request, pk):
 
 @require_POST
 def job_confirm(request, pk):
-    require_admin(request.user)
     job = selectors.job_for(user=request.user, pk=pk)
+    require_admin(request.user)
     try:
         services.job_confirm(actor=request.user, job=job)
     except ValidationError as error:
@@ -100,10 +100,10 @@ def template_download(request, kind):
 
 @require_GET
 def export_download(request, kind):
-    require_admin(request.user)
     kind = _kind_or_404(kind)
     region_id = request.GET.get("region", "")
     region = get_object_or_404(Region.objects.visible_to(request.user), pk=int(region_id) if region_id.isdigit() else 0)
+    require_admin(request.user)
     handle = tempfile.TemporaryFile()
     export_table(slug=kind.slug, region=region, target=handle)
     handle.seek(0)

@@ -39,8 +39,8 @@ def require_office_or_leader(user):
 
 @require_http_methods(["GET", "POST"])
 def checklist_form(request, pk=None):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk) if pk else None
+    require_office(request.user)
     if checklist is not None and not _draft_or_error(request, checklist):
         return redirect(checklist)
     form = ChecklistForm(request.POST or None, instance=checklist, user=request.user)
@@ -75,8 +75,8 @@ def checklist_form(request, pk=None):
 
 
 def checklist_detail(request, pk):
-    require_office_or_leader(request.user)
     checklist = get_visible_or_404(Checklist.objects.select_related("region", "copied_from"), request.user, pk=pk)
+    require_office_or_leader(request.user)
     context = _structure_context(request, checklist)
     context["bands"] = list(GradeBand.objects.filter(checklist=checklist))
     context["rounds"] = list(Round.objects.visible_to(request.user).filter(checklist=checklist).order_by("-created_at"))
@@ -110,8 +110,8 @@ def _draft_or_error(request, checklist):
 
 @require_http_methods(["GET", "POST"])
 def section_form(request, pk, section_pk=None):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     if not _draft_or_error(request, checklist):
         return redirect(checklist)
     section = get_visible_or_404(Section, request.user, pk=section_pk, checklist=checklist) if section_pk else None
@@ -143,8 +143,8 @@ def section_form(request, pk, section_pk=None):
 
 @require_http_methods(["GET", "POST"])
 def item_form(request, pk, item_pk=None):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     if not _draft_or_error(request, checklist):
         return redirect(checklist)
     item = (
@@ -184,8 +184,8 @@ def _part(request, checklist, kind, part_pk):
 @require_POST
 def part_move(request, pk, kind, part_pk, direction):
     """Move a section or item up or down; htmx requests get the structure fragment back."""
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     part = _part(request, checklist, kind, part_pk)
     try:
         services.part_move(actor=request.user, obj=part, direction=-1 if direction == "up" else 1)
@@ -199,8 +199,8 @@ def part_move(request, pk, kind, part_pk, direction):
 
 @require_http_methods(["GET", "POST"])
 def part_archive(request, pk, kind, part_pk):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     if not _draft_or_error(request, checklist):
         return redirect(checklist)
     part = _part(request, checklist, kind, part_pk)
@@ -227,8 +227,8 @@ def part_archive(request, pk, kind, part_pk):
 
 @require_http_methods(["GET", "POST"])
 def checklist_bands(request, pk):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     if not _draft_or_error(request, checklist):
         return redirect(checklist)
     initial = [{"min_percent": b.min_percent, "label": b.label, "stars": b.stars} for b in checklist.bands.all()]
@@ -254,8 +254,8 @@ def checklist_bands(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def checklist_publish(request, pk):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     if not checklist.is_draft:
         messages.info(request, f"“{checklist}”已经发布，不能再次发布；如需修改，请“复制为新版本”。")
         return redirect(checklist)
@@ -281,8 +281,8 @@ def checklist_publish(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def checklist_copy(request, pk):
-    require_office(request.user)
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
+    require_office(request.user)
     if request.method == "POST":
         copy = services.checklist_copy(actor=request.user, checklist=checklist)
         messages.success(request, f"已复制为新版本：{copy}（草稿）。")

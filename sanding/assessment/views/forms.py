@@ -1,9 +1,8 @@
 """The department's form: fill, review, return and approve."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -108,7 +107,7 @@ def assessment_detail(request, pk):
                 n = services.assessment_carry_over(actor=request.user, assessment=assessment)
                 messages.success(request, f"已从上一轮带入 {n} 项的自评说明和佐证材料，请逐项确认得分。")
                 return redirect(assessment)
-            raise Http404("未知的操作。")
+            raise BadRequest("未知的操作。")
         except services.AnswerErrors as error:
             item_errors = error.item_errors
             error_message = error.messages[0]

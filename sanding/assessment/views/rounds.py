@@ -42,8 +42,8 @@ def round_list(request):
 
 @require_http_methods(["GET", "POST"])
 def round_form(request, pk=None):
-    require_office(request.user)
     round_ = get_visible_or_404(Round.objects.select_related("region"), request.user, pk=pk) if pk else None
+    require_office(request.user)
     if round_ is not None:
         _require_manager(request, round_)
     checklists = selectors.published_checklists(user=request.user).select_related("region")
@@ -190,8 +190,8 @@ ROUND_ACTIONS = {
 
 @require_http_methods(["GET", "POST"])
 def round_action(request, pk, action):
-    require_office(request.user)
     round_ = get_visible_or_404(Round, request.user, pk=pk)
+    require_office(request.user)
     _require_manager(request, round_)
     if action not in ROUND_ACTIONS:
         raise Http404("未知的操作。")
@@ -226,8 +226,8 @@ def round_action(request, pk, action):
 
 @require_http_methods(["GET", "POST"])
 def round_withdraw(request, pk, assessment_pk):
-    require_office(request.user)
     round_ = get_visible_or_404(Round, request.user, pk=pk)
+    require_office(request.user)
     _require_manager(request, round_)
     assessment = get_visible_or_404(
         Assessment.objects.select_related("round", "department"), request.user, pk=assessment_pk, round=round_

@@ -2,7 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
-from sanding.accounts.scoping import scope_for
+from sanding.core.cleaning import parse_id
+from sanding.core.filters import ScopedFilterSet
 from sanding.registry.models import Department, Region
 
 from .choices import Light, Source, Status
@@ -33,40 +34,30 @@ ORDERINGS = {
 }
 
 
-def _department_options(filterset, user, scope):
-    """责任单位 options follow 区划: the chosen region's units; without a chosen region, the user's own
-    region's units plus the unit asked for (a link may name a unit of a region below). A unit outside
-    the chosen region is not an option, so changing 区划 drops it instead of showing an empty list."""
-    data = filterset.data or {}
-    region_id = data.get("region")
-    departments = Department.objects.visible_to(user)
-    if scope.is_clerk:
-        departments = Department.objects.filter(region=user.region_id)
-    if str(region_id or "").isdigit():
+def _department_options(departments, data, user):
+    """责任单位 options, among the departments the user may see (a clerk: their own only), follow 区划: the
+    chosen region's units; without a chosen region, the user's own region's units plus the unit asked for
+    (a link may name a unit of a region below). A unit outside the chosen region is not an option, so
+    changing 区划 drops it instead of showing an empty list."""
+    region_id = parse_id(data.get("region"))
+    if region_id:
         query = Q(region=region_id)
     else:
         own = getattr(user, "region_id", None)
         query = Q(region=own) if own else Q()
-        chosen = data.get("department")
-        if own and str(chosen or "").isdigit():
+        chosen = parse_id(data.get("department"))
+        if own and chosen:
             query |= Q(pk=chosen)
     return departments.filter(query).only("pk", "name", "code").order_by("code")
 
 
-def _style(form):
-    for f in form.fields.values():
-        css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
-        f.widget.attrs.setdefault("class", css)
+class _ScopedFilterSet(ScopedFilterSet):
+    """区划 and 责任单位 options limited to what the user may see (the base scopes them like the rows);
+    责任单位 follows the chosen 区划."""
 
-
-class _ScopedFilterSet(django_filters.FilterSet):
-    """区划 and 责任单位 options limited to what the user may see; Bootstrap classes on every field."""
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["region"].queryset = Region.objects.visible_to(user)
-        self.filters["department"].queryset = _department_options(self, user, scope_for(user))
-        _style(self.form)
+    def scope_filters(self, user):
+        department = self.filters["department"]
+        department.queryset = _department_options(department.queryset, self.data or {}, user)
 
 
 class RectificationFilter(_ScopedFilterSet):
@@ -84,9 +75,9 @@ class RectificationFilter(_ScopedFilterSet):
     source = django_filters.ChoiceFilter(
         label="问题来源", field_name="issue__source", choices=Source.choices, empty_label="全部来源"
     )
-    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.none(), empty_label="全部区划")
+    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.all(), empty_label="全部区划")
     department = django_filters.ModelChoiceFilter(
-        label="责任单位", queryset=Department.objects.none(), empty_label="全部单位"
+        label="责任单位", queryset=Department.objects.all(), empty_label="全部单位"
     )
     deadline_from = django_filters.DateFilter(label="时限自", field_name="deadline", lookup_expr="gte", widget=DATE)
     deadline_to = django_filters.DateFilter(label="时限至", field_name="deadline", lookup_expr="lte", widget=DATE)
@@ -142,9 +133,9 @@ class IssueFilter(_ScopedFilterSet):
         label="问题类别", field_name="category", queryset=IssueCategory.objects.all(), empty_label="全部类别"
     )
     source = django_filters.ChoiceFilter(label="问题来源", choices=Source.choices, empty_label="全部来源")
-    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.none(), empty_label="全部区划")
+    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.all(), empty_label="全部区划")
     department = django_filters.ModelChoiceFilter(
-        label="责任单位", queryset=Department.objects.none(), empty_label="全部单位"
+        label="责任单位", queryset=Department.objects.all(), empty_label="全部单位"
     )
     found_from = django_filters.DateFilter(label="发现自", field_name="found_on", lookup_expr="gte", widget=DATE)
     found_to = django_filters.DateFilter(label="发现至", field_name="found_on", lookup_expr="lte", widget=DATE)

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from sanding.core.filters import ScopedFilterSet
+
 from .choices import DepartmentCategory, DepartmentRank, DepartmentStatus
 from .models import Department, Region
 
@@ -12,11 +14,11 @@ class ChineseOrderingFilter(django_filters.OrderingFilter):
     descending_fmt = "%s（降序）"
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(ScopedFilterSet):
     q = django_filters.CharFilter(
         label="搜索", method="search", widget=forms.TextInput(attrs={"placeholder": "名称、简称、别名或代码"})
     )
-    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.none(), empty_label="全部区划")
+    region = django_filters.ModelChoiceFilter(label="区划", queryset=Region.objects.all(), empty_label="全部区划")
     category = django_filters.ChoiceFilter(label="部门类别", choices=DepartmentCategory.choices, empty_label="全部类别")
     rank = django_filters.ChoiceFilter(label="机构规格", choices=DepartmentRank.choices, empty_label="全部规格")
     status = django_filters.ChoiceFilter(label="状态", choices=DepartmentStatus.choices, empty_label="全部状态")
@@ -36,13 +38,6 @@ class DepartmentFilter(django_filters.FilterSet):
     class Meta:
         model = Department
         fields = ["q", "region", "category", "rank", "status"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["region"].queryset = Region.objects.visible_to(user)
-        for f in self.form.fields.values():
-            css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
-            f.widget.attrs.setdefault("class", css)
 
     def search(self, queryset, name, value):
         value = value.strip()

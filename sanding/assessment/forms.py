@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from sanding.accounts.models import User
 from sanding.accounts.scoping import scope_for
+from sanding.core import cleaning
 from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
 from sanding.registry.choices import DepartmentCategory
 from sanding.registry.models import Department, Region
@@ -164,10 +165,10 @@ class RoundForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    scope_regions = forms.ModelMultipleChoiceField(
+    scope_regions = cleaning.ModelMultipleChoiceField(
         label="按区划", queryset=Region.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    scope_departments = forms.ModelMultipleChoiceField(
+    scope_departments = cleaning.ModelMultipleChoiceField(
         label="逐个选择部门",
         queryset=Department.objects.none(),
         required=False,
@@ -259,7 +260,7 @@ class RoundForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
         return sorted(chosen, key=lambda d: d.code)
 
 
-class ReviewerField(forms.ModelMultipleChoiceField):
+class ReviewerField(cleaning.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         region = obj.region.name if obj.region_id else "全部区划"
         return f"{obj}（{region} · {obj.role_label}）"
@@ -358,10 +359,10 @@ def answer_inputs(post, item_ids):
     """Posted department answers: v-<id> value, na-<id> 不适用, nar-<id> reason, ex-<id> 自评说明."""
     return {
         item_id: AnswerInput(
-            value=post.get(f"v-{item_id}", ""),
+            value=cleaning.no_nul(post.get(f"v-{item_id}")),
             not_applicable=post.get(f"na-{item_id}") == "1",
-            na_reason=post.get(f"nar-{item_id}", ""),
-            explanation=post.get(f"ex-{item_id}", ""),
+            na_reason=cleaning.no_nul(post.get(f"nar-{item_id}")),
+            explanation=cleaning.no_nul(post.get(f"ex-{item_id}")),
         )
         for item_id in item_ids
         if f"v-{item_id}" in post or f"na-{item_id}" in post or f"ex-{item_id}" in post
@@ -376,8 +377,8 @@ def review_inputs(post, item_ids):
     """Posted review: rv-<id> reviewed value, rc-<id> comment, rn-<id> “不认可不适用”."""
     return {
         item_id: ReviewInput(
-            value=post.get(f"rv-{item_id}", ""),
-            comment=post.get(f"rc-{item_id}", ""),
+            value=cleaning.no_nul(post.get(f"rv-{item_id}")),
+            comment=cleaning.no_nul(post.get(f"rc-{item_id}")),
             reject_na=post.get(f"rn-{item_id}") == "1",
         )
         for item_id in item_ids

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from sanding.core import cleaning
 from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
 from sanding.registry.models import Department
 
@@ -33,7 +34,7 @@ class MultipleFileField(forms.FileField):
 
 
 class IssueForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
-    cooperating = forms.ModelMultipleChoiceField(
+    cooperating = cleaning.ModelMultipleChoiceField(
         label="配合单位",
         queryset=Department.objects.none(),
         required=False,
@@ -145,7 +146,7 @@ class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
     comment = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     files = MultipleFileField(label="佐证材料")
-    evidence = forms.ModelMultipleChoiceField(
+    evidence = cleaning.ModelMultipleChoiceField(
         label="或选择已有材料",
         queryset=Attachment.objects.none(),
         required=False,

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce, TruncMonth
 
 from sanding.accounts.scoping import scope_for
+from sanding.core.cleaning import parse_id
 from sanding.registry.models import Region
 
 from .choices import Light, Status
@@ -334,9 +335,9 @@ def issue_source(*, issue, user):
         answer = (
             Answer.objects.visible_to(user)
             .select_related("assessment__round", "assessment__department")
-            .filter(pk=pk)
+            .filter(pk=parse_id(pk))
             .first()
-            if pk.isdigit()
+            if parse_id(pk)
             else None
         )
         if answer is None:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
 from sanding.assessment.models import Answer
+from sanding.core.cleaning import clean_text, no_nul, parse_id, parse_ids
 from sanding.core.forms import refuse_stale
 from sanding.core.services import StaleEditError
 from sanding.registry.models import Region
@@ -86,7 +87,7 @@ def _quote(text):
 def ledger_bulk(request):
     require_office(request.user)
     form = BulkForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     back = request.POST.get("next") or reverse("ledger:rectification-list")
     if not back.startswith("/"):
         back = reverse("ledger:rectification-list")
@@ -174,7 +175,7 @@ def _assessment_initial(user, answer_id):
     """Pre-fill a new issue from a reviewed self-assessment answer (?assessment_answer=<id>)."""
     if not answer_id:
         return {}
-    if not str(answer_id).isdigit():
+    if parse_id(answer_id) is None:
         raise Http404("未找到该自查评估答题。")
     answer = get_visible_or_404(
         Answer.objects.select_related("assessment__department", "assessment__round", "item__section"),
@@ -397,7 +398,7 @@ def rectification_transition(request, pk):
         "pk": item.pk,
         "action": action,
         "comment": request.POST.get("comment", ""),
-        "evidence": [int(v) for v in request.POST.getlist("evidence") if v.isdigit()],
+        "evidence": parse_ids(request.POST.getlist("evidence")),
         "errors": errors,
     }
     return redirect(f"{item.get_absolute_url()}#action-{action}")
@@ -408,7 +409,7 @@ def rectification_flag(request, pk):
     item = selectors.rectification_for_page(user=request.user, pk=pk)
     flagged = request.POST.get("flagged") == "1"
     services.rectification_set_flag(
-        actor=request.user, rectification=item, flagged=flagged, comment=request.POST.get("comment", "")
+        actor=request.user, rectification=item, flagged=flagged, comment=no_nul(request.POST.get("comment"))
     )
     messages.success(request, "已挂牌督办。" if flagged else "已取消挂牌督办。")
     return redirect(item)
@@ -523,7 +524,7 @@ def notification_list(request):
     show = request.GET.get("show", "")
     if show == "unread":
         qs = qs.filter(read_at__isnull=True)
-    q = request.GET.get("q", "").strip()
+    q = clean_text(request.GET.get("q"))
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
     return render(request, "ledger/notification_list.html", {"page": paginate(request, qs), "show": show, "q": q})
@@ -532,9 +533,9 @@ def notification_list(request):
 @require_POST
 def notification_read(request):
     qs = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    if ids:
-        qs = qs.filter(pk__in=ids)
+    posted = request.POST.getlist("ids")
+    if posted:  # the ticked ones (none when none is a valid id); without ids, all
+        qs = qs.filter(pk__in=parse_ids(posted))
     n = qs.update(read_at=timezone.now())
     messages.success(request, f"已将 {n} 条通知标为已读。")
     return redirect("ledger:notification-list")

@@ -1,5 +1,6 @@
 from django import forms
 
+from sanding.core import cleaning
 from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
 
 from . import services
@@ -61,7 +62,7 @@ class DutyForm(RegistryForm):
     lead_unit = forms.ModelChoiceField(
         InternalUnit.objects.none(), label="主办科室", required=False, help_text="留空表示该职责尚未分解到科室。"
     )
-    assist_units = forms.ModelMultipleChoiceField(
+    assist_units = cleaning.ModelMultipleChoiceField(
         InternalUnit.objects.none(), label="协办科室", required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanding.accounts.scoping import require_admin
+from sanding.core.cleaning import parse_id
 from sanding.core.pagination import paginate
 from sanding.registry.models import Region
 
@@ -102,7 +103,7 @@ def template_download(request, kind):
 def export_download(request, kind):
     kind = _kind_or_404(kind)
     region_id = request.GET.get("region", "")
-    region = get_object_or_404(Region.objects.visible_to(request.user), pk=int(region_id) if region_id.isdigit() else 0)
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=parse_id(region_id) or 0)
     require_admin(request.user)
     handle = tempfile.TemporaryFile()
     export_table(slug=kind.slug, region=region, target=handle)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
+from sanding.core.cleaning import no_nul, parse_ids
 from sanding.core.forms import refuse_stale
 from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError
@@ -140,7 +141,7 @@ def round_forms(request, pk):
     assign_form = AssignForm(request.POST or None, round_=round_) if can_manage else None
     if request.method == "POST":
         _require_manager(request, round_)
-        ids = [int(i) for i in request.POST.getlist("assessment") if i.isdigit()]
+        ids = parse_ids(request.POST.getlist("assessment"))
         chosen = list(Assessment.objects.visible_to(request.user).filter(round=round_, pk__in=ids))
         if not chosen:
             messages.error(request, "请先勾选部门。")
@@ -202,7 +203,7 @@ def round_action(request, pk, action):
                 services.round_publish(actor=request.user, round_=round_)
             else:
                 services.round_transition(
-                    actor=request.user, round_=round_, to_state=to_state, comment=request.POST.get("comment", "")
+                    actor=request.user, round_=round_, to_state=to_state, comment=no_nul(request.POST.get("comment"))
                 )
         except ValidationError as error:
             messages.error(request, _error_text(error))

@@ -4,9 +4,16 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from sanding.accounts.choices import Role
 from tests.factories import DepartmentFactory, RegionFactory, UserFactory
+
+# Property-based tests (hypothesis): few examples per target and the same ones on every run in CI, so a
+# failure reproduces; `HYPOTHESIS_PROFILE=thorough` for a long random search on a developer's machine.
+hypothesis_settings.register_profile("ci", max_examples=15, deadline=None, derandomize=True, database=None)
+hypothesis_settings.register_profile("thorough", max_examples=500, deadline=None, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

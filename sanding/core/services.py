@@ -3,6 +3,23 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+MISSING_VERSION = "缺少版本号，请刷新页面后重新提交。"
+
+
+class MissingVersionError(ValidationError):
+    """An edit was posted without the version the user loaded: it is refused, never applied."""
+
+    def __init__(self):
+        super().__init__(MISSING_VERSION, code="missing_version")
+
+
+def posted_version(data, name="expected_version"):
+    """The version a POST carries (`data` is request.POST); MissingVersionError when absent or malformed."""
+    value = (data.get(name) or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        raise MissingVersionError()
+    return int(value)
+
 
 class StaleEditError(ValidationError):
     """Somebody else saved the record after this form was loaded."""

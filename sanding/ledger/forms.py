@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from sanding.core import cleaning
-from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
+from sanding.core.forms import BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin
+from sanding.core.services import MISSING_VERSION
 from sanding.registry.models import Department
 
 from .choices import Action, Source
@@ -33,7 +34,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class IssueForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
+class IssueForm(BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin, forms.ModelForm):
     cooperating = cleaning.ModelMultipleChoiceField(
         label="配合单位",
         queryset=Department.objects.none(),
@@ -94,7 +95,7 @@ class IssueForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
         return data
 
 
-class RectificationForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
+class RectificationForm(BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin, forms.ModelForm):
     review_interval_days = forms.IntegerField(
         label="复查周期（天）",
         required=False,
@@ -153,7 +154,9 @@ class TransitionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "所选佐证材料不属于该整改事项。", "invalid_pk_value": "所选材料无效。"},
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION}
+    )
 
     def __init__(self, *args, rectification=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +164,7 @@ class TransitionForm(forms.Form):
             self.fields["evidence"].queryset = Attachment.objects.filter(rectification=rectification).order_by("pk")
 
 
-class ProgressForm(BootstrapFormMixin, forms.Form):
+class ProgressForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.Form):
     reported_on = forms.DateField(
         label="报送日期", widget=DATE, error_messages={**REQUIRED, "invalid": "请输入有效的日期。"}
     )
@@ -207,7 +210,7 @@ class BulkForm(forms.Form):
         return data
 
 
-class CategoryForm(BootstrapFormMixin, forms.ModelForm):
+class CategoryForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.ModelForm):
     class Meta:
         model = IssueCategory
         fields = ["name", "seq", "active"]

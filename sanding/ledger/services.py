@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sanding.accounts.scoping import scope_for
-from sanding.core.services import save_versioned
+from sanding.core.services import StaleEditError, save_versioned
 from sanding.registry.models import Region
 
 from .choices import HEAD_GROUP, Action, Status
@@ -112,6 +112,33 @@ def allowed_actions(*, user, rectification):
     return actions
 
 
+class ItemChangedError(StaleEditError):
+    """Somebody acted on the item after this page was loaded: says who did what, and when.
+
+    "该事项已由 张三 于 12-02 10:31 处理为“已销号”，您的操作未执行。" (from the item's latest event).
+    """
+
+    def __init__(self, current):
+        event = current.events.select_related("actor").order_by("-at", "-pk").first()
+        if event is None:
+            super().__init__(current)
+            return
+        who = event.actor or "系统"
+        when = f"{timezone.localtime(event.at):%m-%d %H:%M}"
+        if event.to_status:
+            done = f"处理为“{Status(event.to_status).label}”"
+        else:
+            done = f"{Action(event.action).label}（当前状态“{current.get_status_display()}”）"
+        ValidationError.__init__(self, f"该事项已由 {who} 于 {when} {done}，您的操作未执行。", code="stale")
+        self.current = current
+
+
+def _check_version(rectification, expected_version):
+    """Refuse an action posted from an outdated page before anything else is checked."""
+    if expected_version is not None and rectification.version != expected_version:
+        raise ItemChangedError(rectification)
+
+
 def _record_event(*, rectification, actor, action, from_status="", to_status="", comment=""):
     return RectificationEvent.objects.create(
         rectification=rectification,
@@ -135,6 +162,7 @@ def rectification_transition(*, actor, rectification, action, comment="", files=
     earlier attachments (`evidence`: Attachment rows or their pks, linked to the event).
     """
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    _check_version(rectification, expected_version)
     transition = _transition_for(action, rectification)
     roles = actor_roles(actor, rectification)
     if not roles & transition.actors:
@@ -290,10 +318,11 @@ def rectification_save(*, actor, rectification, expected_version=None):
 
 
 @transaction.atomic
-def rectification_set_flag(*, actor, rectification, flagged, comment=""):
+def rectification_set_flag(*, actor, rectification, flagged, comment="", expected_version=None):
     """挂牌督办 on or off (编办 only)."""
     _require_office_for(actor, region_id=rectification.region_id)
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    _check_version(rectification, expected_version)
     if rectification.flagged == flagged:
         return rectification
     rectification.flagged = flagged

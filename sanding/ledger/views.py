@@ -10,8 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
 from sanding.assessment.models import Answer
 from sanding.core.cleaning import clean_text, no_nul, parse_id, parse_ids
-from sanding.core.forms import refuse_stale
-from sanding.core.services import StaleEditError
+from sanding.core.forms import SubmitOnceForm, refuse_stale
+from sanding.core.services import StaleEditError, posted_version
+from sanding.core.submissions import submit_once
 from sanding.registry.models import Region
 
 from . import selectors, services
@@ -205,6 +206,7 @@ def _assessment_initial(user, answer_id):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def issue_form(request, pk=None):
     issue = get_visible_or_404(Issue, request.user, pk=pk) if pk else None
     require_office(request.user)
@@ -277,6 +279,7 @@ def _add_errors(form, error):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def rectification_form(request, pk):
     """New item under issue `pk` (URL rectification-create) or edit item `pk` (rectification-edit)."""
     if request.resolver_match.url_name == "rectification-create":
@@ -320,6 +323,11 @@ def _item_context(request, item, *, failed=None):
     all_attachments = selectors.rectification_attachments(item)
     failed = failed or {}
     action_forms = []
+    # The failed action may no longer be offered (somebody else acted first): its message and the typed
+    # text are shown on their own, so nothing the user wrote is lost.
+    failed_elsewhere = None
+    if failed.get("action") in Action.values and failed["action"] not in actions:
+        failed_elsewhere = {**failed, "action": Action(failed["action"])}
     for action in actions:
         is_failed = failed.get("action") == action
         form = TransitionForm(
@@ -344,6 +352,8 @@ def _item_context(request, item, *, failed=None):
         "issue": item.issue,
         "cooperating": list(item.issue.cooperating.all()),
         "action_forms": action_forms,
+        "failed_elsewhere": failed_elsewhere,
+        "upload_form": SubmitOnceForm(),
         "can_report": bool(roles & {services.OFFICE, services.CLERK}) and item.status != Status.CLOSED,
         "is_office": services.OFFICE in roles,
         "timeline": timeline,
@@ -407,15 +417,27 @@ def rectification_transition(request, pk):
 @require_POST
 def rectification_flag(request, pk):
     item = selectors.rectification_for_page(user=request.user, pk=pk)
+    require_office(request.user)
     flagged = request.POST.get("flagged") == "1"
-    services.rectification_set_flag(
-        actor=request.user, rectification=item, flagged=flagged, comment=no_nul(request.POST.get("comment"))
-    )
-    messages.success(request, "已挂牌督办。" if flagged else "已取消挂牌督办。")
+    try:
+        services.rectification_set_flag(
+            actor=request.user,
+            rectification=item,
+            flagged=flagged,
+            comment=no_nul(request.POST.get("comment")),
+            expected_version=posted_version(request.POST),
+        )
+    except ValidationError as error:
+        label = "挂牌督办" if flagged else "取消挂牌督办"
+        for m in error.messages:
+            messages.error(request, f"未能{label}：{m}")
+    else:
+        messages.success(request, "已挂牌督办。" if flagged else "已取消挂牌督办。")
     return redirect(item)
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def progress_create(request, pk):
     item = selectors.rectification_for_page(user=request.user, pk=pk)
     if not services.actor_roles(request.user, item) & {services.OFFICE, services.CLERK}:
@@ -450,9 +472,14 @@ def progress_create(request, pk):
 
 
 @require_POST
+@submit_once
 def attachment_upload(request, pk):
     item = selectors.rectification_for_page(user=request.user, pk=pk)
     files = request.FILES.getlist("files")
+    once = SubmitOnceForm(request.POST)
+    if not once.is_valid():
+        messages.error(request, "页面已过期，文件未上传，请重新选择文件后上传。")
+        return redirect(f"{item.get_absolute_url()}#attachments")
     if not files:
         messages.error(request, "请选择要上传的文件。")
         return redirect(item)
@@ -553,6 +580,7 @@ def category_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def category_form(request, pk=None):
     require_office(request.user)
     category = IssueCategory.objects.filter(pk=pk).first() if pk else None

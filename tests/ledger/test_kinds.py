@@ -12,6 +12,7 @@ from sanding.ledger.choices import Light
 from sanding.ledger.models import Rectification, RectificationEvent
 from sanding.ledger.selectors import board, dossier_section
 from sanding.ledger.services import rectification_save
+from tests.posting import post_form
 
 from .factories import RectificationFactory
 
@@ -53,7 +54,7 @@ def test_service_refuses_ongoing_item_with_deadline(staff_user, issue, departmen
 
 
 def _post(client, issue, **data):
-    return client.post(reverse("ledger:rectification-create", args=[issue.pk]), {"measures": "x", **data})
+    return post_form(client, reverse("ledger:rectification-create", args=[issue.pk]), {"measures": "x", **data})
 
 
 def test_form_rules_per_kind(login, staff_user, issue, department):
@@ -96,7 +97,8 @@ def test_immediate_item_may_have_a_date_and_ongoing_item_an_interval(login, staf
 def test_existing_item_keeps_a_past_deadline_when_edited(login, staff_user, item, department):
     past = timezone.localdate() - D(days=10)
     Rectification.objects.filter(pk=item.pk).update(deadline=past)
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:rectification-edit", args=[item.pk]),
         {"measures": "改了措施", "department": department.pk, "kind": "期限", "deadline": past.isoformat()},
     )

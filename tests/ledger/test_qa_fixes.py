@@ -13,6 +13,7 @@ from django.utils import timezone
 from sanding.ledger import models
 from sanding.ledger.models import Attachment, Rectification, RectificationEvent
 from sanding.ledger.services import progress_report, rectification_transition
+from tests.posting import post_form
 
 from .conftest import pdf
 from .factories import IssueFactory, RectificationFactory
@@ -74,9 +75,12 @@ def test_application_may_cite_earlier_files_and_the_item_page_shows_them(login, 
         files=[pdf("制度.pdf")],
     )
     earlier = Attachment.objects.get(progress=report)
-    response = login(clerk).post(
+    response = post_form(
+        login(clerk),
         reverse("ledger:rectification-transition", args=[item.pk]),
         {"action": "apply", "comment": "整改完成", "evidence": [earlier.pk]},
+        page=item.get_absolute_url(),
+        form_id="action-apply",
     )
     assert (response.status_code, response.url) == (302, item.get_absolute_url())
     event = item.events.get(action="apply")
@@ -235,9 +239,12 @@ def test_refused_step_redirects_to_the_item_page_keeping_the_reason(login, staff
 def test_refused_application_keeps_the_typed_summary(login, clerk, item):
     Rectification.objects.filter(pk=item.pk).update(status="in_progress")
     client = login(clerk)
-    response = client.post(
+    response = post_form(
+        client,
         reverse("ledger:rectification-transition", args=[item.pk]),
         {"action": "apply", "comment": "我写的说明"},
+        page=item.get_absolute_url(),
+        form_id="action-apply",
         follow=True,
     )
     body = response.content.decode()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sanding.ledger.models import Attachment, Issue, IssueCooperation, ProgressReport, Rectification, RectificationEvent
 from tests.factories import DepartmentFactory
+from tests.posting import post_form
 
 from .conftest import pdf
 from .factories import IssueFactory, ProgressReportFactory, RectificationFactory, category
@@ -79,7 +80,10 @@ def test_clerk_cannot_reach_another_departments_item_by_any_url(login, clerk, fo
 def test_clerk_cannot_close_or_write_office_pages(login, clerk, item):
     Rectification.objects.filter(pk=item.pk).update(status="applied")
     client = login(clerk)
-    response = client.post(reverse("ledger:rectification-transition", args=[item.pk]), {"action": "close"})
+    response = client.post(
+        reverse("ledger:rectification-transition", args=[item.pk]),
+        {"action": "close", "expected_version": item.version},
+    )
     assert response.status_code == 403
     item.refresh_from_db()
     assert item.status == "applied"
@@ -102,7 +106,11 @@ def test_leader_reads_but_gets_403_on_writes(login, leader, item):
     assert client.get(reverse("ledger:issue-create")).status_code == 403
     assert client.get(reverse("ledger:progress-create", args=[item.pk])).status_code == 403
     assert (
-        client.post(reverse("ledger:rectification-transition", args=[item.pk]), {"action": "start"}).status_code == 403
+        client.post(
+            reverse("ledger:rectification-transition", args=[item.pk]),
+            {"action": "start", "expected_version": item.version},
+        ).status_code
+        == 403
     )
     assert client.post(reverse("ledger:rectification-flag", args=[item.pk]), {"flagged": "1"}).status_code == 403
     assert client.post(reverse("ledger:bulk"), {"ids": [item.pk], "action": "flag"}).status_code == 403
@@ -117,7 +125,8 @@ def test_county_staff_cannot_see_city_items(login, county_staff, item):
 
 
 def test_staff_records_issue_with_code_and_cooperating(login, staff_user, department, other_department):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:issue-create"),
         {
             "description": "食品安全监管职责边界不清",
@@ -143,7 +152,8 @@ def test_staff_records_issue_with_code_and_cooperating(login, staff_user, depart
 
 
 def test_issue_form_keeps_input_and_shows_chinese_errors(login, staff_user, department):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:issue-create"),
         {
             "description": "保留我输入的内容",
@@ -184,7 +194,8 @@ def test_issue_codes_count_per_region_and_year(staff_user, department, county_de
 
 
 def test_staff_adds_rectification_with_event(login, staff_user, issue, department):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:rectification-create", args=[issue.pk]),
         {
             "measures": "建立联席会议制度",
@@ -207,12 +218,14 @@ def test_staff_adds_rectification_with_event(login, staff_user, issue, departmen
 
 
 def test_rectification_kind_rules(login, staff_user, issue, department):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:rectification-create", args=[issue.pk]),
         {"measures": "x", "department": department.pk, "kind": "长期坚持"},
     )
     assert _errors(response.context["form"]) == {"review_interval_days": ["“长期坚持”类整改事项必须填写复查周期。"]}
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:rectification-create", args=[issue.pk]),
         {"measures": "x", "department": department.pk, "kind": "期限"},
     )
@@ -221,7 +234,8 @@ def test_rectification_kind_rules(login, staff_user, issue, department):
 
 
 def test_clerk_reports_progress_and_starts_item(login, clerk, item):
-    response = login(clerk).post(
+    response = post_form(
+        login(clerk),
         reverse("ledger:progress-create", args=[item.pk]),
         {"reported_on": timezone.localdate().isoformat(), "percent": "40", "text": "已起草方案", "files": [pdf()]},
     )
@@ -234,8 +248,10 @@ def test_clerk_reports_progress_and_starts_item(login, clerk, item):
 
 
 def test_progress_rejects_bad_percent_in_chinese(login, clerk, item):
-    response = login(clerk).post(
-        reverse("ledger:progress-create", args=[item.pk]), {"reported_on": "2026-11-01", "percent": "120", "text": "x"}
+    response = post_form(
+        login(clerk),
+        reverse("ledger:progress-create", args=[item.pk]),
+        {"reported_on": "2026-11-01", "percent": "120", "text": "x"},
     )
     assert _errors(response.context["form"]) == {"percent": ["完成进度不能超过100。"]}
     assert ProgressReport.objects.count() == 0
@@ -246,10 +262,11 @@ def test_upload_checks_type_and_content(login, clerk, item):
 
     client = login(clerk)
     url = reverse("ledger:attachment-upload", args=[item.pk])
-    client.post(url, {"files": SimpleUploadedFile("run.exe", b"MZ...")})
-    client.post(url, {"files": SimpleUploadedFile("fake.pdf", b"not a pdf")})
+    page = item.get_absolute_url()
+    post_form(client, url, {"files": SimpleUploadedFile("run.exe", b"MZ...")}, page=page)
+    post_form(client, url, {"files": SimpleUploadedFile("fake.pdf", b"not a pdf")}, page=page)
     assert Attachment.objects.count() == 0
-    client.post(url, {"files": pdf("ok.pdf")})
+    post_form(client, url, {"files": pdf("ok.pdf")}, page=page)
     attachment = Attachment.objects.get()
     response = client.get(attachment.get_absolute_url())
     assert (response.status_code, b"".join(response.streaming_content)) == (200, b"%PDF-1.4\n% test evidence\n")
@@ -320,13 +337,13 @@ def test_create_from_assessment_answer_id_without_assessment_model(login, staff_
 
 def test_category_list_is_editable_by_staff(login, staff_user):
     client = login(staff_user)
-    response = client.post(reverse("ledger:category-create"), {"name": "其他问题", "seq": "100", "active": "on"})
+    response = post_form(client, reverse("ledger:category-create"), {"name": "其他问题", "seq": "100", "active": "on"})
     assert response.status_code == 302
     from sanding.ledger.models import IssueCategory
 
     assert list(IssueCategory.objects.values_list("name", flat=True))[-1] == "其他问题"
     assert IssueCategory.objects.count() == 10
-    response = client.post(reverse("ledger:category-create"), {"name": "其他问题", "seq": "1"})
+    response = post_form(client, reverse("ledger:category-create"), {"name": "其他问题", "seq": "1"})
     assert _errors(response.context["form"]) == {"name": ["已有同名类别。"]}
 
 
@@ -352,7 +369,8 @@ def test_progress_factory_latest_percent_in_list(login, staff_user, item):
 
 def test_other_region_department_is_not_a_choice(login, staff_user, issue):
     outsider = DepartmentFactory()
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("ledger:rectification-create", args=[issue.pk]),
         {"measures": "x", "department": outsider.pk, "kind": "立行立改"},
     )

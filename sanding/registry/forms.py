@@ -1,14 +1,14 @@
 from django import forms
 
 from sanding.core import cleaning
-from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
+from sanding.core.forms import BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin
 
 from . import services
 from .models import Department, Duty, InternalUnit, LeaderPost, Plaque, Region, Regulation, StaffingQuota
 
 
-class RegistryForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
-    """Base of every registry form: Bootstrap widgets and the optimistic-lock version."""
+class RegistryForm(BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin, forms.ModelForm):
+    """Base of every registry form: Bootstrap widgets, the optimistic-lock version, a new record's one-time token."""
 
     def __init__(self, *args, department=None, user=None, **kwargs):
         self.department = department

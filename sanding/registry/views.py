@@ -11,6 +11,7 @@ from sanding.accounts.scoping import get_visible_or_404, require_office
 from sanding.core.forms import refuse_stale
 from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError
+from sanding.core.submissions import submit_once
 
 from . import selectors, services
 from .filters import DepartmentFilter
@@ -58,6 +59,7 @@ def department_history(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def department_form(request, pk=None):
     department = get_visible_or_404(Department, request.user, pk=pk) if pk else None
     require_office(request.user)
@@ -97,6 +99,7 @@ def _department_record(request, kind, department, record_pk):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def record_form(request, pk, kind, record_pk=None):
     """Create or edit one of a department's registry records (三定, duty, unit, quota, post, plaque)."""
     kind = _record_kind_or_404(kind)

@@ -13,6 +13,7 @@ from tests.factories import (
     RegulationFactory,
     StaffingQuotaFactory,
 )
+from tests.posting import post_form
 
 
 def detail_url(dep):
@@ -240,7 +241,8 @@ def test_home_shows_region_figures(login, staff_user, department, other_departme
 
 
 def test_staff_creates_a_department_with_history(login, staff_user, city):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("registry:department-create"),
         {
             "code": "YZ099",
@@ -261,7 +263,8 @@ def test_staff_creates_a_department_with_history(login, staff_user, city):
 
 
 def test_department_form_keeps_input_and_explains_errors_in_chinese(login, staff_user, city, department):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("registry:department-create"),
         {
             "code": "YZ098",
@@ -325,7 +328,8 @@ def test_negative_count_is_refused_in_chinese(login, staff_user, department):
 
 def test_duplicate_quota_type_is_refused_in_chinese(login, staff_user, department):
     StaffingQuotaFactory(department=department, type="行政编制")
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("registry:record-create", args=[department.pk, "quota"]),
         {"type": "行政编制", "approved": 3, "actual": 3},
     )
@@ -336,7 +340,8 @@ def test_duplicate_quota_type_is_refused_in_chinese(login, staff_user, departmen
 
 def test_new_current_regulation_supersedes_the_old_one(login, staff_user, department):
     old = RegulationFactory(department=department, doc_no="云编发〔2019〕1号")
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("registry:record-create", args=[department.pk, "regulation"]),
         {
             "doc_no": "云编发〔2024〕7号",
@@ -359,7 +364,8 @@ def test_duty_is_assigned_to_lead_and_assisting_units(login, staff_user, departm
     finance = InternalUnitFactory(department=department, name="财务科")
     client = login(staff_user)
     url = reverse("registry:record-create", args=[department.pk, "duty"])
-    response = client.post(
+    response = post_form(
+        client,
         url,
         {
             "seq": 1,
@@ -394,8 +400,10 @@ def test_duty_is_assigned_to_lead_and_assisting_units(login, staff_user, departm
 
 
 def test_duty_needs_a_current_regulation(login, staff_user, department):
-    response = login(staff_user).post(
-        reverse("registry:record-create", args=[department.pk, "duty"]), {"seq": 1, "text": "x", "change_type": "新增"}
+    response = post_form(
+        login(staff_user),
+        reverse("registry:record-create", args=[department.pk, "duty"]),
+        {"seq": 1, "text": "x", "change_type": "新增"},
     )
     assert response.status_code == 200
     assert "该部门尚无现行“三定”规定" in response.content.decode()
@@ -477,7 +485,7 @@ def test_after_a_stale_refusal_saving_again_replaces_the_stored_values(login, st
 def test_plaque_names_are_unique_in_a_department(login, staff_user, department):
     PlaqueFactory(department=department, name="云州市知识产权局")
     url = reverse("registry:record-create", args=[department.pk, "plaque"])
-    response = login(staff_user).post(url, {"name": "云州市知识产权局", "authorised": "on", "hung": "on"})
+    response = post_form(login(staff_user), url, {"name": "云州市知识产权局", "authorised": "on", "hung": "on"})
     assert response.status_code == 200
     assert "本部门已有同名牌子。" in response.content.decode()
     assert department.plaques.count() == 1
@@ -492,7 +500,8 @@ def test_search_by_code_prefix_and_chinese_sort_labels(login, staff_user, depart
 
 
 def test_duplicate_department_code_is_explained(login, staff_user, city, department):
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("registry:department-create"),
         {
             "code": "YZ030",

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from sanding.accounts.models import User
 from sanding.accounts.scoping import scope_for
 from sanding.core import cleaning
-from sanding.core.forms import BootstrapFormMixin, VersionedFormMixin
+from sanding.core.forms import BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin
 from sanding.registry.choices import DepartmentCategory
 from sanding.registry.models import Department, Region
 
@@ -18,7 +18,7 @@ from .services import DUPLICATE_CODE, AnswerInput, ReviewInput
 NA_LABEL = "不适用"
 
 
-class ChecklistForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
+class ChecklistForm(BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin, forms.ModelForm):
     categories = forms.MultipleChoiceField(
         label="适用部门类别",
         choices=DepartmentCategory.choices,
@@ -40,14 +40,14 @@ class ChecklistForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
         self.fields["categories"].widget.attrs.pop("class", None)
 
 
-class SectionForm(BootstrapFormMixin, forms.ModelForm):
+class SectionForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.ModelForm):
     class Meta:
         model = Section
         fields = ["title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class ItemForm(BootstrapFormMixin, forms.ModelForm):
+class ItemForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.ModelForm):
     """An item, plus one optional field per department category: a different maximum or “不适用”."""
 
     class Meta:
@@ -158,7 +158,7 @@ class BandForm(forms.Form):
 BandFormSet = forms.formset_factory(BandForm, extra=2, can_delete=True, max_num=10)
 
 
-class RoundForm(BootstrapFormMixin, VersionedFormMixin, forms.ModelForm):
+class RoundForm(BootstrapFormMixin, SubmitOnceFormMixin, VersionedFormMixin, forms.ModelForm):
     scope_categories = forms.MultipleChoiceField(
         label="按部门类别",
         choices=DepartmentCategory.choices,

@@ -11,6 +11,7 @@ from sanding.assessment.choices import AssessmentState
 from sanding.assessment.models import Answer, Evidence
 from tests.assessment.conftest import PDF, fill_and_submit, full_inputs, items, pdf
 from tests.assessment.test_views import sheet_post
+from tests.posting import post_form
 
 D = Decimal
 
@@ -19,7 +20,7 @@ def test_failed_save_names_the_items_and_asks_to_choose_files_again(login, clerk
     by_code = items(checklist)
     data = sheet_post(checklist, **{"1_2": "7.3", "1_3": "1.5"})
     data[f"f-{by_code['1.1'].pk}"] = pdf("制度.pdf")
-    response = login(clerk).post(reverse("assessment:assessment-detail", args=[assessment.pk]), data)
+    response = post_form(login(clerk), reverse("assessment:assessment-detail", args=[assessment.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200
     assert "<li>1.2 职责清单：得分须为 0.5 分的整数倍。</li>" in page
@@ -31,7 +32,8 @@ def test_failed_save_names_the_items_and_asks_to_choose_files_again(login, clerk
 
 def test_failed_save_without_files_does_not_mention_files(login, clerk, assessment, checklist):
     data = sheet_post(checklist, **{"1_2": "11"})
-    page = login(clerk).post(reverse("assessment:assessment-detail", args=[assessment.pk]), data).content.decode()
+    url = reverse("assessment:assessment-detail", args=[assessment.pk])
+    page = post_form(login(clerk), url, data).content.decode()
     assert "<li>1.2 职责清单：得分须在 0 至 10 分之间。</li>" in page
     assert "重新选择" not in page
 
@@ -43,13 +45,13 @@ def test_the_same_file_twice_is_listed_once(login, clerk, assessment, checklist)
     for _ in range(2):
         data = sheet_post(checklist)
         data[f"f-{by_code['1.1'].pk}"] = pdf("制度.pdf")
-        response = client.post(url, data, follow=True)
+        response = post_form(client, url, data, follow=True)
     page = response.content.decode()
     assert "该文件已上传：制度.pdf" in page
     assert Evidence.objects.filter(answer__assessment=assessment, withdrawn=False).count() == 1
     data = sheet_post(checklist)
     data[f"f-{by_code['1.1'].pk}"] = pdf("制度.pdf", PDF + b"% v2\n")
-    page = client.post(url, data, follow=True).content.decode()
+    page = post_form(client, url, data, follow=True).content.decode()
     assert Evidence.objects.filter(answer__assessment=assessment, withdrawn=False).count() == 2
     assert page.count('evidence-version">第1版</span>') == 1
     assert page.count('evidence-version">第2版</span>') == 1

@@ -12,6 +12,7 @@ from sanding.assessment.models import Assessment, Item, Round
 from sanding.assessment.templatetags.assessment_tags import score
 from tests.assessment.conftest import deadlines, fill_and_submit
 from tests.factories import DepartmentFactory
+from tests.posting import post_form
 
 D = Decimal
 
@@ -116,7 +117,7 @@ def test_round_form_picks_departments_by_checkbox(login, staff_user, checklist, 
         "checklist": checklist.pk,
         "scope_departments": [department.pk],
     }
-    response = login(staff_user).post(reverse("assessment:round-create"), data)
+    response = post_form(login(staff_user), reverse("assessment:round-create"), data)
     assert response.status_code == 302
     round_ = Round.objects.get(name="2026年第一季度")
     assert list(round_.assessments.values_list("department__code", flat=True)) == ["YZ030"]

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from sanding.assessment import services
 from sanding.assessment.models import Answer, Evidence
 from tests.assessment.conftest import PDF, pdf
+from tests.posting import post_form
 
 
 def office_zip(kind):
@@ -108,7 +109,7 @@ def test_upload_error_in_the_form_is_shown_and_input_kept(login, clerk, assessme
 
     data = sheet_post(checklist, **{"1_2": "6"})
     data[f"f-{items(checklist)['1.1'].pk}"] = SimpleUploadedFile("病毒.exe", b"MZ0000")
-    response = login(clerk).post(f"/assessment/{assessment.pk}/", data)
+    response = post_form(login(clerk), f"/assessment/{assessment.pk}/", data)
     page = response.content.decode()
     assert response.status_code == 200
     assert "不支持文件“病毒.exe”的类型" in page

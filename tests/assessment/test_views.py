@@ -7,6 +7,7 @@ from sanding.assessment.choices import AssessmentState, RoundState
 from sanding.assessment.models import Answer, Checklist, Evidence, Round
 from tests.assessment.conftest import fill_and_submit, items, pdf
 from tests.factories import DepartmentFactory, UserFactory
+from tests.posting import post_form
 
 D = Decimal
 
@@ -51,7 +52,7 @@ def test_clerk_fills_saves_and_submits_through_the_view(login, clerk, assessment
     assert "制度文件.pdf" in page
     data = sheet_post(checklist, **{"1_2": "7.5"})
     data["action"] = "submit"
-    response = client.post(url, data)
+    response = post_form(client, url, data)
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.state == AssessmentState.SUBMITTED
@@ -61,8 +62,8 @@ def test_clerk_fills_saves_and_submits_through_the_view(login, clerk, assessment
 
 def test_invalid_input_is_kept_with_a_chinese_error(login, clerk, assessment, checklist):
     client = login(clerk)
-    response = client.post(
-        reverse("assessment:assessment-detail", args=[assessment.pk]), sheet_post(checklist, **{"1_2": "12"})
+    response = post_form(
+        client, reverse("assessment:assessment-detail", args=[assessment.pk]), sheet_post(checklist, **{"1_2": "12"})
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -228,23 +229,25 @@ def test_ledger_button_only_when_the_ledger_route_exists(login, staff_user, cler
 
 def test_staff_builds_a_checklist_in_the_browser_views(login, staff_user, city):
     client = login(staff_user)
-    response = client.post(reverse("assessment:checklist-create"), {"name": "新评分表", "region": city.pk})
+    response = post_form(client, reverse("assessment:checklist-create"), {"name": "新评分表", "region": city.pk})
     checklist = Checklist.objects.get(name="新评分表")
     assert response.status_code == 302
-    client.post(reverse("assessment:section-create", args=[checklist.pk]), {"title": "甲"})
-    client.post(reverse("assessment:section-create", args=[checklist.pk]), {"title": "乙"})
+    post_form(client, reverse("assessment:section-create", args=[checklist.pk]), {"title": "甲"})
+    post_form(client, reverse("assessment:section-create", args=[checklist.pk]), {"title": "乙"})
     second = checklist.sections.get(title="乙")
     response = client.post(
         reverse("assessment:part-move", args=[checklist.pk, "section", second.pk, "up"]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert list(checklist.sections.order_by("seq").values_list("title", flat=True)) == ["乙", "甲"]
-    response = client.post(
+    response = post_form(
+        client,
         reverse("assessment:item-create", args=[checklist.pk]),
         {"section": second.pk, "text": "细则", "rule": "scale", "max_points": "5", "step": "0.3", "cat_0": "不适用"},
     )
     assert "分值须为打分步长的整数倍。" in response.content.decode()
-    response = client.post(
+    response = post_form(
+        client,
         reverse("assessment:item-create", args=[checklist.pk]),
         {
             "section": second.pk,
@@ -262,13 +265,13 @@ def test_staff_builds_a_checklist_in_the_browser_views(login, staff_user, city):
         ("党委工作机关", True, None),
         ("直属事业单位", False, D("3.00")),
     ]
-    client.post(reverse("assessment:checklist-publish", args=[checklist.pk]))
+    post_form(client, reverse("assessment:checklist-publish", args=[checklist.pk]))
     checklist.refresh_from_db()
     assert checklist.status == "draft"  # section 甲 has no item
     client.post(
         reverse("assessment:part-archive", args=[checklist.pk, "section", checklist.sections.get(title="甲").pk])
     )
-    client.post(reverse("assessment:checklist-publish", args=[checklist.pk]))
+    post_form(client, reverse("assessment:checklist-publish", args=[checklist.pk]))
     checklist.refresh_from_db()
     assert checklist.status == "published"
     response = client.get(reverse("assessment:item-edit", args=[checklist.pk, item.pk]))
@@ -279,7 +282,8 @@ def test_staff_creates_a_round_by_category(
     login, staff_user, checklist, department, other_department, county_department, city
 ):
     DepartmentFactory(region=city, category="党委工作机关", code="YZ001")
-    response = login(staff_user).post(
+    response = post_form(
+        login(staff_user),
         reverse("assessment:round-create"),
         {
             "name": "第三季度",

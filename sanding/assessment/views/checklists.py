@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
-from sanding.core.forms import refuse_stale
+from sanding.core.forms import SubmitOnceForm, refuse_stale
 from sanding.core.pagination import paginate
-from sanding.core.services import StaleEditError
+from sanding.core.services import StaleEditError, posted_version
+from sanding.core.submissions import submit_once
 
 from .. import history, selectors, services
 from ..choices import ChecklistStatus
@@ -38,6 +39,7 @@ def require_office_or_leader(user):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def checklist_form(request, pk=None):
     checklist = get_visible_or_404(Checklist, request.user, pk=pk) if pk else None
     require_office(request.user)
@@ -109,6 +111,7 @@ def _draft_or_error(request, checklist):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def section_form(request, pk, section_pk=None):
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
     require_office(request.user)
@@ -142,6 +145,7 @@ def section_form(request, pk, section_pk=None):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def item_form(request, pk, item_pk=None):
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
     require_office(request.user)
@@ -233,7 +237,7 @@ def checklist_bands(request, pk):
         return redirect(checklist)
     initial = [{"min_percent": b.min_percent, "label": b.label, "stars": b.stars} for b in checklist.bands.all()]
     formset = BandFormSet(request.POST or None, initial=initial)
-    error = None
+    error, version = None, checklist.version
     if request.method == "POST" and formset.is_valid():
         bands = [
             (f.cleaned_data["min_percent"], f.cleaned_data["label"], f.cleaned_data["stars"])
@@ -241,14 +245,20 @@ def checklist_bands(request, pk):
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         try:
-            services.bands_save(actor=request.user, checklist=checklist, bands=bands)
+            services.bands_save(
+                actor=request.user, checklist=checklist, bands=bands, expected_version=posted_version(request.POST)
+            )
+        except StaleEditError as e:  # shown with the user's bands; saving again replaces the stored ones
+            error, version = _error_text(e), e.current.version
         except ValidationError as e:
             error = _error_text(e)
         else:
             messages.success(request, "等级设置已保存。")
             return redirect(checklist.get_absolute_url() + "#bands")
     return render(
-        request, "assessment/checklist_bands.html", {"checklist": checklist, "formset": formset, "error": error}
+        request,
+        "assessment/checklist_bands.html",
+        {"checklist": checklist, "formset": formset, "error": error, "version": version},
     )
 
 
@@ -261,7 +271,9 @@ def checklist_publish(request, pk):
         return redirect(checklist)
     if request.method == "POST":
         try:
-            services.checklist_publish(actor=request.user, checklist=checklist)
+            services.checklist_publish(
+                actor=request.user, checklist=checklist, expected_version=posted_version(request.POST)
+            )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -275,15 +287,18 @@ def checklist_publish(request, pk):
             "message": f"确定发布“{checklist}”吗？发布后评分表被冻结，不能再修改；如需调整，请“复制为新版本”。",
             "button": "确定发布",
             "cancel_url": checklist.get_absolute_url(),
+            "version": checklist.version,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def checklist_copy(request, pk):
     checklist = get_visible_or_404(Checklist, request.user, pk=pk)
     require_office(request.user)
-    if request.method == "POST":
+    once = SubmitOnceForm(request.POST or None)
+    if request.method == "POST" and once.is_valid():
         copy = services.checklist_copy(actor=request.user, checklist=checklist)
         messages.success(request, f"已复制为新版本：{copy}（草稿）。")
         return redirect(copy)
@@ -295,5 +310,6 @@ def checklist_copy(request, pk):
             "message": f"将“{checklist}”的全部评分项目、细则和等级复制为一个新的草稿版本，原版本保持不变。",
             "button": "确定复制",
             "cancel_url": checklist.get_absolute_url(),
+            "once": once,
         },
     )

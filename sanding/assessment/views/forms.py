@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
 from sanding.core.pagination import paginate
-from sanding.core.services import StaleEditError
+from sanding.core.services import MissingVersionError, StaleEditError, posted_version
 
 from .. import history, selectors, services
 from ..choices import AssessmentState, RoundState
@@ -22,7 +22,7 @@ from ..forms import (
     review_inputs,
 )
 from ..models import Assessment, Round
-from ._common import _error_text, _int
+from ._common import _error_text
 
 
 def _ledger_url():
@@ -31,6 +31,22 @@ def _ledger_url():
         return reverse("ledger:issue-create")
     except NoReverseMatch:
         return None
+
+
+def _stale_text(error, expected):
+    """The loser of two simultaneous actions: who changed the form first after it was loaded, and how.
+
+    "该评估表已由 张三 于 12-02 10:31 处理为“已审定”，您的操作未执行。" (from the form's history).
+    """
+    history = error.current.history.select_related("history_user")
+    first = history.filter(version__gt=expected).order_by("history_date", "history_id").first()
+    if first is None:
+        return _error_text(error)
+    before = history.filter(version__lte=expected).order_by("-history_date", "-history_id").first()
+    when = timezone.localtime(first.history_date)
+    state = AssessmentState(first.state).label
+    done = f"处理为“{state}”" if before is None or before.state != first.state else f"修改（当前状态“{state}”）"
+    return f"该评估表已由 {first.history_user or '系统'} 于 {when:%m-%d %H:%M} {done}，您的操作未执行。"
 
 
 def assessment_list(request):
@@ -68,12 +84,12 @@ def assessment_detail(request, pk):
     item_errors, posted, error_message, current, error_lines = {}, None, None, None, []
     if request.method == "POST":
         action = request.POST.get("action", "")
-        version = _int(request.POST.get("expected_version"))
         try:
             if action in ("save", "submit"):
                 sheet, _ = selectors.assessment_sheet(assessment)
                 ids = [row.item.pk for s in sheet for row in s.rows]
                 posted = request.POST
+                version = posted_version(request.POST) if is_own_clerk else None  # others: refused by the service
                 saved = services.assessment_save_draft(
                     actor=request.user,
                     assessment=assessment,
@@ -95,6 +111,7 @@ def assessment_detail(request, pk):
                 sheet, _ = selectors.assessment_sheet(assessment)
                 ids = [row.item.pk for s in sheet for row in s.rows]
                 posted = request.POST
+                version = posted_version(request.POST) if scope.is_office else None  # others: refused by the service
                 services.assessment_review_save(
                     actor=request.user,
                     assessment=assessment,
@@ -112,6 +129,8 @@ def assessment_detail(request, pk):
             item_errors = error.item_errors
             error_message = error.messages[0]
             error_lines = error.lines
+        except MissingVersionError as error:  # nothing was saved: the input stays in the form
+            error_message = error.messages[0]
         except StaleEditError as error:
             current = error.current
             error_message = error.messages[0]
@@ -199,14 +218,12 @@ def assessment_return(request, pk):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            expected = posted_version(request.POST)
             services.assessment_return(
-                actor=request.user,
-                assessment=assessment,
-                reason=form.cleaned_data["reason"],
-                expected_version=_int(request.POST.get("expected_version")),
+                actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"], expected_version=expected
             )
-        except StaleEditError as error:
-            form.add_error(None, error)
+        except StaleEditError as error:  # the typed reason stays in the form
+            form.add_error(None, _stale_text(error, expected))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -221,9 +238,10 @@ def assessment_approve(request, pk):
     require_office(request.user)
     if request.method == "POST":
         try:
-            services.assessment_approve(
-                actor=request.user, assessment=assessment, expected_version=_int(request.POST.get("expected_version"))
-            )
+            expected = posted_version(request.POST)
+            services.assessment_approve(actor=request.user, assessment=assessment, expected_version=expected)
+        except StaleEditError as error:
+            messages.error(request, _stale_text(error, expected))
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:

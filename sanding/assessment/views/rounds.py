@@ -15,6 +15,7 @@ from sanding.core.cleaning import no_nul, parse_ids
 from sanding.core.forms import refuse_stale
 from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError
+from sanding.core.submissions import submit_once
 
 from .. import exports, selectors, services
 from ..choices import AssessmentState, RoundState
@@ -42,6 +43,7 @@ def round_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def round_form(request, pk=None):
     round_ = get_visible_or_404(Round.objects.select_related("region"), request.user, pk=pk) if pk else None
     require_office(request.user)

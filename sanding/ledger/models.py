@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sanding.accounts.scoping import ScopedModel, ScopedQuerySet
+from sanding.core.links import LinkValidator
 from sanding.core.models import VersionedModel
 
 from .choices import OPEN_STATUSES, Action, Kind, Light, Severity, Source, Status
@@ -149,7 +150,8 @@ class Issue(ScopedModel, VersionedModel):
         blank=True,
         help_text="如 assessment.answer:12，指向产生该问题的评估答题或登记记录。",
     )
-    source_url = models.CharField("来源链接", max_length=300, blank=True)
+    # An http(s) URL or a path of this application (an issue raised from an assessment links to it).
+    source_url = models.CharField("来源链接", max_length=300, blank=True, validators=[LinkValidator()])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -569,7 +571,7 @@ class Notification(models.Model):
     kind = models.CharField("类型", max_length=20, default="reminder")
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
-    url = models.CharField("链接", max_length=300, blank=True)
+    url = models.CharField("链接", max_length=300, blank=True, validators=[LinkValidator()])
     digest_date = models.DateField("提醒日期", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)

@@ -11,6 +11,7 @@ from sanding.accounts.scoping import get_visible_or_404, require_office, scope_f
 from sanding.assessment.models import Answer
 from sanding.core.cleaning import clean_text, no_nul, parse_id, parse_ids
 from sanding.core.forms import SubmitOnceForm, refuse_stale
+from sanding.core.links import in_app_path
 from sanding.core.services import StaleEditError, posted_version
 from sanding.core.submissions import submit_once
 from sanding.registry.models import Region
@@ -89,9 +90,8 @@ def ledger_bulk(request):
     require_office(request.user)
     form = BulkForm(request.POST)
     ids = parse_ids(request.POST.getlist("ids"))
-    back = request.POST.get("next") or reverse("ledger:rectification-list")
-    if not back.startswith("/"):
-        back = reverse("ledger:rectification-list")
+    # Back to the list page the form was on; never elsewhere ("//host/…" starts with "/" too).
+    back = in_app_path(request.POST.get("next"), reverse("ledger:rectification-list"))
     if not ids:
         messages.error(request, "请先勾选要操作的整改事项。")
         return redirect(back)

@@ -125,6 +125,7 @@ def test_nul_in_text_the_views_read_themselves_is_dropped(world, client):
     """Was a 500 on PostgreSQL: comments and answers read from request.POST went to the database with NUL."""
     staff, clerk = world.users["staff"], world.users["clerk"]
     item, draft_round = world.items["dept"], world.objects["draft_round"]
+    item.refresh_from_db()  # the current version (files were added to it)
     client.force_login(staff)
     response = client.post(
         reverse("ledger:rectification-flag", args=[item.pk]),

@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sanding.accounts.access import ADMIN_SITE, EVERYONE, NOBODY, Access
-from sanding.core import views as core_views
+from sanding.registry import views as registry_views
 
 admin.site.site_header = "三定落实情况跟踪系统 · 管理后台"
 admin.site.site_title = "三定跟踪 管理后台"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", registry_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("sanding.accounts.urls")),

@@ -27,6 +27,12 @@ from .forms import (
 from .models import Department, Duty, InternalUnit, LeaderPost, Plaque, Regulation, StaffingQuota
 
 
+def home(request):
+    """首页: the key figures of the user's region (the registry's, so the page lives here, not in core)."""
+    figures = selectors.region_figures(user=request.user)
+    return render(request, "registry/home.html", {"figures": figures})
+
+
 def department_list(request):
     filterset = DepartmentFilter(
         request.GET or None, queryset=selectors.department_list(user=request.user), user=request.user

@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
+from sanding.accounts.filters import ScopedFilterSet
 from sanding.core.cleaning import parse_id
-from sanding.core.filters import ScopedFilterSet
 from sanding.registry.models import Department, Region
 
 from .choices import Light, Source, Status

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from sanding.core.filters import ScopedFilterSet
+from sanding.accounts.filters import ScopedFilterSet
 
 from .choices import DepartmentCategory, DepartmentRank, DepartmentStatus
 from .models import Department, Region

@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 
-from sanding.accounts.scoping import ScopedQuerySet
+from .scoping import ScopedQuerySet
 
 
 def style_filter_form(form):

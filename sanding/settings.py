@@ -257,6 +257,15 @@ X_FRAME_OPTIONS = "DENY"
 
 PAGE_SIZE = 30
 
+# The demo city (`manage.py load_demo`, sanding/core/demo.py): dotted paths of each app's `load(*, stdout)`,
+# run in this order; later apps append theirs.
+DEMO_STEPS = [
+    "sanding.registry.demo.load",
+    "sanding.accounts.demo.load",
+    "sanding.ledger.demo.load",
+    "sanding.assessment.demo.load",
+]
+
 # Sections that other apps add to the department page (一部门一档): dotted paths of functions
 # `section(*, department, user) -> (template_name, context) | None`.
 DOSSIER_SECTIONS = [

@@ -1,6 +1,7 @@
 """The demo city 云州市, loaded from `fixtures/demo/` by `manage.py load_demo`.
 
-Each app contributes a step; steps run in order and each is idempotent (running twice changes nothing).
+Each app contributes a step (settings.DEMO_STEPS, so core names no app); steps run in order and each is
+idempotent (running twice changes nothing).
 """
 
 import csv
@@ -12,14 +13,6 @@ from django.utils.module_loading import import_string
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "sanding-demo"
-
-# Dotted paths of functions `load(*, stdout)`; later apps append theirs.
-DEMO_STEPS = [
-    "sanding.registry.demo.load",
-    "sanding.accounts.demo.load",
-    "sanding.ledger.demo.load",
-    "sanding.assessment.demo.load",
-]
 
 
 def read_csv(name):
@@ -46,5 +39,5 @@ def upsert(model, lookup, values):
 
 @transaction.atomic
 def load_demo(*, stdout=None):
-    for path in DEMO_STEPS:
+    for path in settings.DEMO_STEPS:
         import_string(path)(stdout=stdout)

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from sanding.spreadsheets.writing import safe_cell
+from sanding.core.xlsx import safe_cell
 
 from .choices import AssessmentState
 from .models import Assessment, Section, SectionResult

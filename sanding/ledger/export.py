@@ -14,8 +14,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sanding.core.xlsx import FORMULA_START, is_formula_text, safe_cell
 from sanding.registry.models import Department
-from sanding.spreadsheets.writing import FORMULA_START, is_formula_text, safe_cell
 
 from .choices import Kind, Status
 from .models import IssueCooperation, ProgressReport, Rectification, today

@@ -1,59 +1,17 @@
 """Writing government sheets: title row, header, real dates, widths and wrapping for print, no formulas.
 
-openpyxl in write-only mode streams rows to disk (constant memory). Every xlsx the project writes (these
-templates and table exports, the ledger export in `sanding.ledger.export`, the round results in
-`sanding.assessment.exports`) builds its cells with `safe_cell` or decides with `is_formula_text`, so
-text is always written as text: a value beginning with = + - @, a tab or a carriage return is stored as
-a string with the quote prefix (Excel shows it literally and never evaluates it), and text such as
-“#N/A” stays text rather than becoming an error value. Nothing the project writes is a formula.
-
-This module imports nothing from the project: the ledger and assessment exports import it.
+openpyxl in write-only mode streams rows to disk (constant memory). Every cell is built with
+`sanding.core.xlsx.safe_cell` (the cell writer the ledger and assessment exports share), so text is always
+written as text and nothing written here is a formula.
 """
 
 import datetime
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_text(value):
-    """True for text a spreadsheet (or a CSV reader) could take for a formula: it starts with
-    = + - @, a tab or a carriage return."""
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
-def make_literal(cell):
-    """Make `cell` (its value set) show its text exactly as typed; returns the cell.
-
-    Text is a string cell, never a formula (openpyxl makes “=…” one) nor an error value (“#N/A”);
-    formula-like text also gets Excel's quote prefix, so editing the cell in Excel keeps it text.
-    Set the cell's named style first: assigning a named style afterwards would drop the prefix.
-    """
-    value = cell.value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
-    return cell
-
-
-def safe_cell(sheet, value, style=None, **attributes):
-    """A cell of `sheet` holding `value` as `make_literal` writes it, for `sheet.append([...])`.
-
-    `style` is a named style's name; `attributes` are cell style attributes (font=…, alignment=…).
-    Works for write-only and ordinary worksheets alike.
-    """
-    cell = WriteOnlyCell(sheet, value=value)
-    if style:
-        cell.style = style
-    for name, attribute in attributes.items():
-        setattr(cell, name, attribute)
-    return make_literal(cell)
-
+from sanding.core.xlsx import is_formula_text, safe_cell
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

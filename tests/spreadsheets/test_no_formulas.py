@@ -16,8 +16,8 @@ from sanding.accounts.choices import Role
 from sanding.assessment import services
 from sanding.assessment.choices import RoundState
 from sanding.assessment.models import Assessment, Item, Round, Section
+from sanding.core.xlsx import FORMULA_START, is_formula_text
 from sanding.spreadsheets.kinds import KINDS
-from sanding.spreadsheets.writing import FORMULA_START, is_formula_text
 from tests.assessment.conftest import build_checklist, deadlines, fill_and_submit
 from tests.factories import DepartmentFactory, InternalUnitFactory, StaffingQuotaFactory, UserFactory
 from tests.ledger.factories import IssueFactory, RectificationFactory, category

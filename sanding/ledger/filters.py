@@ -7,8 +7,9 @@ from sanding.core.cleaning import parse_id
 from sanding.registry.models import Department, Region
 
 from .choices import Light, Source, Status
-from .models import Issue, IssueCategory, Rectification, today
-from .selectors import DEADLINE_ORDER, light_q
+from .deadlines import light_q
+from .models import Issue, IssueCategory, Rectification
+from .selectors import DEADLINE_ORDER
 
 YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -106,7 +107,7 @@ class RectificationFilter(_ScopedFilterSet):
         return queryset.overdue() if value else queryset.not_overdue()
 
     def filter_light(self, queryset, name, value):
-        return queryset.filter(light_q(value, today()))
+        return queryset.filter(light_q(value))
 
     def filter_flagged(self, queryset, name, value):
         return queryset.filter(flagged=value)

@@ -13,26 +13,9 @@ from sanding.accounts.scoping import ScopedModel, ScopedQuerySet
 from sanding.core.links import LinkValidator
 from sanding.core.models import VersionedModel
 
-from .choices import OPEN_STATUSES, Action, Kind, Light, Severity, Source, Status
-
-
-def today():
-    return timezone.localdate()
-
-
-def warning_days():
-    """How many days before its deadline an item turns yellow (settings.LEDGER_WARNING_DAYS)."""
-    return getattr(settings, "LEDGER_WARNING_DAYS", 3)
-
-
-def overdue_q(on=None):
-    """逾期 in SQL: a deadline before `on` (default today) and not closed; a deadline of today is not overdue.
-
-    Only 期限 and 立行立改 items can have a deadline (a database constraint keeps 长期坚持 items
-    without one), so 长期坚持 items are never overdue. Every list, count and light uses this Q.
-    """
-    return Q(deadline__lt=on or today()) & ~Q(status=Status.CLOSED)
-
+from . import deadlines
+from .choices import OPEN_STATUSES, Action, Kind, Severity, Source, Status
+from .deadlines import today
 
 # The kinds of rectification item and what each takes:
 #   期限      a deadline (required), no review interval;
@@ -214,11 +197,11 @@ class RectificationQuerySet(ScopedQuerySet):
         return self.exclude(status=Status.CLOSED)
 
     def overdue(self, on=None):
-        """逾期: a deadline before today and not closed (a deadline of today is not overdue)."""
-        return self.filter(overdue_q(on))
+        """逾期 (defined in `deadlines`)."""
+        return self.filter(deadlines.overdue_q(on))
 
     def not_overdue(self, on=None):
-        return self.filter(Q(deadline__isnull=True) | Q(deadline__gte=on or today()) | Q(status=Status.CLOSED))
+        return self.filter(deadlines.not_overdue_q(on))
 
     def search(self, text):
         text = text.strip().lower()
@@ -362,29 +345,18 @@ class Rectification(ScopedModel, VersionedModel):
     def scope_department_q(cls, department_id):
         return Q(department=department_id) | Q(issue__department=department_id) | _cooperating_q("issue", department_id)
 
-    # Derived, never stored: overdue, days overdue, the light.
+    # Derived, never stored: overdue, days overdue, the light (defined in `deadlines`).
     def is_overdue(self, on=None):
-        return self.deadline is not None and self.status != Status.CLOSED and self.deadline < (on or today())
+        return deadlines.is_overdue(self, on)
 
     def days_overdue(self, on=None):
-        return (((on or today()) - self.deadline).days) if self.is_overdue(on) else 0
+        return deadlines.days_overdue(self, on)
 
     def days_left(self, on=None):
-        if self.deadline is None:
-            return None
-        return (self.deadline - (on or today())).days
+        return deadlines.days_left(self, on)
 
     def light(self, on=None):
-        if self.status == Status.CLOSED:
-            return Light.DONE
-        if self.deadline is None:
-            return Light.GREEN
-        left = self.days_left(on)
-        if left < 0:
-            return Light.RED
-        if left <= warning_days():
-            return Light.YELLOW
-        return Light.GREEN
+        return deadlines.light(self, on)
 
     def next_review_on(self, on=None):
         """长期坚持: the next date of its review cycle (every `review_interval_days` from its creation)."""
@@ -394,18 +366,6 @@ class Rectification(ScopedModel, VersionedModel):
         start = timezone.localdate(self.created_at) if self.created_at else on
         periods = max(1, -(-(on - start).days // self.review_interval_days))
         return start + datetime.timedelta(days=periods * self.review_interval_days)
-
-    @property
-    def overdue(self):
-        return self.is_overdue()
-
-    @property
-    def overdue_days(self):
-        return self.days_overdue()
-
-    @property
-    def light_value(self):
-        return self.light()
 
     @property
     def deadline_display(self):

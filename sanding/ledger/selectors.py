@@ -9,7 +9,8 @@ from sanding.accounts.scoping import scope_for
 from sanding.core.cleaning import parse_id
 from sanding.registry.models import Region
 
-from .choices import Light, Status
+from .choices import Status
+from .deadlines import due_soon_q, overdue_q, today
 from .models import (
     Attachment,
     Issue,
@@ -17,9 +18,6 @@ from .models import (
     ProgressReport,
     Rectification,
     RectificationEvent,
-    overdue_q,
-    today,
-    warning_days,
 )
 
 CLOSED = Q(status=Status.CLOSED)
@@ -129,19 +127,6 @@ def issue_for_page(*, user, pk):
     )
 
 
-def light_q(light, on=None):
-    """A Q for one light colour (so lists can filter by it in SQL)."""
-    on = on or today()
-    soon = on + datetime.timedelta(days=warning_days())
-    if light == Light.DONE:
-        return CLOSED
-    if light == Light.RED:
-        return overdue_q(on)
-    if light == Light.YELLOW:
-        return Q(deadline__gte=on, deadline__lte=soon) & ~CLOSED
-    return (Q(deadline__isnull=True) | Q(deadline__gt=soon)) & ~CLOSED
-
-
 def month_start(day):
     return day.replace(day=1)
 
@@ -160,13 +145,12 @@ def board(*, user, region, on=None):
     on = on or today()
     qs = Rectification.objects.visible_to(user).filter(region=region)
     overdue = overdue_q(on)
-    soon = on + datetime.timedelta(days=warning_days())
 
     status_counts = {s: Count("pk", filter=Q(status=s)) for s in Status.values}
     totals = qs.aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=overdue),
-        due_soon=Count("pk", filter=Q(deadline__gte=on, deadline__lte=soon) & ~CLOSED),
+        due_soon=Count("pk", filter=due_soon_q(on)),
         flagged=Count("pk", filter=Q(flagged=True) & ~CLOSED),
         **status_counts,
     )

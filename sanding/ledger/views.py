@@ -18,6 +18,7 @@ from sanding.registry.models import Region
 
 from . import selectors, services
 from .choices import Action, Source, Status
+from .deadlines import warning_days
 from .export import export_ledger
 from .filters import IssueFilter, RectificationFilter
 from .forms import (
@@ -29,7 +30,7 @@ from .forms import (
     RegionSettingForm,
     TransitionForm,
 )
-from .models import Attachment, Issue, IssueCategory, Notification, Rectification, warning_days
+from .models import Attachment, Issue, IssueCategory, Notification, Rectification
 from .pagination import paginate_capped
 
 TRANSITION_STASH = "ledger-transition-failed"

@@ -53,7 +53,7 @@ def test_warning_window_is_configurable(settings):
 
 
 def test_light_filter_matches_python_light():
-    from sanding.ledger.selectors import light_q
+    from sanding.ledger.deadlines import light_q
 
     items = {d: _at(d) for d in (-2, 0, 3, 4)}
     closed = _at(-5, status="closed")

@@ -18,7 +18,8 @@ from sanding.core.xlsx import FORMULA_START, is_formula_text, safe_cell
 from sanding.registry.models import Department
 
 from .choices import Kind, Status
-from .models import IssueCooperation, ProgressReport, Rectification, today
+from .deadlines import days_overdue, today
+from .models import IssueCooperation, ProgressReport, Rectification
 
 # (header, column width)
 COLUMNS = [
@@ -57,7 +58,8 @@ def export_queryset(queryset):
     )
 
 
-# What `ledger_rows` reads of each item: plain values, streamed (no model instances, no per-row query).
+# What `ledger_rows` reads of each item: plain values, streamed (no model instances, no per-row query);
+# named rows, so `deadlines` reads a row's deadline and status as it reads an item's.
 _FIELDS = (
     "pk",
     "issue_id",
@@ -143,27 +145,28 @@ def ledger_rows(queryset, *, on=None):
     deadline_kind = Kind.DEADLINE.value
     localtime = timezone.localtime
     n = 0
-    rows = queryset.values_list(*_FIELDS).iterator(chunk_size=CHUNK)
+    rows = queryset.values_list(*_FIELDS, named=True).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows, CHUNK):
         progress = _latest_progress([r[0] for r in chunk], using)
         cooperating = _cooperating({r[1] for r in chunk}, using)
-        for (
-            pk,
-            issue_id,
-            code,
-            category,
-            description,
-            source,
-            department,
-            person,
-            measures,
-            kind,
-            deadline,
-            interval,
-            status,
-            closed_at,
-            notes,
-        ) in chunk:
+        for row in chunk:
+            (
+                pk,
+                issue_id,
+                code,
+                category,
+                description,
+                source,
+                department,
+                person,
+                measures,
+                kind,
+                deadline,
+                interval,
+                status,
+                closed_at,
+                notes,
+            ) = row
             n += 1
             report = progress.get(pk)
             text = f"{report[0]:%Y-%m-%d} 完成{report[1]}%：{report[2]}" if report else ""
@@ -181,7 +184,7 @@ def ledger_rows(queryset, *, on=None):
                 deadline if kind == deadline_kind else term_text(kind, deadline, interval),
                 text,
                 status_labels.get(status, status),
-                (on - deadline).days if deadline is not None and not closed and deadline < on else None,
+                days_overdue(row, on) or None,
                 "是" if closed else "否",
                 localtime(closed_at).date() if closed else None,
                 notes,

@@ -1,6 +1,5 @@
 """Reminder digests: each responsible clerk gets the items due within N days and the overdue ones."""
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -12,8 +11,8 @@ from django.urls import reverse
 
 from sanding.accounts.choices import Role
 
-from .choices import Status
-from .models import Notification, Rectification, today
+from .deadlines import days_left, days_overdue, due_within_q, is_overdue, overdue_q, today
+from .models import Notification, Rectification
 
 KIND = "reminder"
 
@@ -36,28 +35,27 @@ def site_url():
 def due_items(*, days, on):
     """Open items due within `days` days from `on` (inclusive) or already overdue."""
     return (
-        Rectification.objects.exclude(status=Status.CLOSED)
-        .filter(deadline__lte=on + datetime.timedelta(days=days))
+        Rectification.objects.filter(overdue_q(on) | due_within_q(days, on))
         .select_related("issue", "department")
         .order_by("deadline", "pk")
     )
 
 
 def digest_text(items, *, on, base_url=""):
-    overdue = [r for r in items if r.is_overdue(on)]
-    soon = [r for r in items if not r.is_overdue(on)]
+    overdue = [r for r in items if is_overdue(r, on)]
+    soon = [r for r in items if not is_overdue(r, on)]
     lines = []
     if overdue:
         lines.append(f"一、已逾期（{len(overdue)} 项）")
         lines += [
-            f"  {r}（时限 {r.deadline:%Y-%m-%d}，逾期 {r.days_overdue(on)} 天）：{r.measures[:60]}"
+            f"  {r}（时限 {r.deadline:%Y-%m-%d}，逾期 {days_overdue(r, on)} 天）：{r.measures[:60]}"
             f"  {base_url}{r.get_absolute_url()}"
             for r in overdue
         ]
     if soon:
         lines.append(f"{'二' if overdue else '一'}、即将到期（{len(soon)} 项）")
         lines += [
-            f"  {r}（时限 {r.deadline:%Y-%m-%d}，还有 {r.days_left(on)} 天）：{r.measures[:60]}"
+            f"  {r}（时限 {r.deadline:%Y-%m-%d}，还有 {days_left(r, on)} 天）：{r.measures[:60]}"
             f"  {base_url}{r.get_absolute_url()}"
             for r in soon
         ]
@@ -89,7 +87,7 @@ def send_reminders(*, days=7, on=None, base_url=None):
     messages = []
     for clerk in clerks:
         items = by_department[clerk.department_id]
-        overdue = sum(1 for r in items if r.is_overdue(on))
+        overdue = sum(1 for r in items if is_overdue(r, on))
         title = f"整改事项提醒（{on:%Y-%m-%d}）：逾期 {overdue} 项，{days} 天内到期 {len(items) - overdue} 项"
         try:
             with transaction.atomic():

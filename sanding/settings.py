@@ -266,6 +266,12 @@ DEMO_STEPS = [
     "sanding.assessment.demo.load",
 ]
 
+# Counts beside the top bar's links (base.html's `{% nav_count name user %}`, sanding/core/templatetags/nav.py):
+# dotted paths of functions `count(user) -> int`, so the base template loads no app's tags.
+NAV_COUNTS = {
+    "unread_notifications": "sanding.ledger.selectors.unread_count",
+}
+
 # Sections that other apps add to the department page (一部门一档): dotted paths of functions
 # `section(*, department, user) -> (template_name, context) | None`.
 DOSSIER_SECTIONS = [

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .. import deadlines
 from ..choices import Kind, Light, Status
 
 register = template.Library()
@@ -24,12 +25,12 @@ STATUS_CLASS = {
 @register.simple_tag
 def light(item, on=None):
     """亮灯: a coloured dot with its meaning (and days overdue when red)."""
-    value = item.light(on)
+    value = deadlines.light(item, on)
     label = Light(value).label
     if value == Light.RED:
-        label = f"逾期 {item.days_overdue(on)} 天"
+        label = f"逾期 {deadlines.days_overdue(item, on)} 天"
     elif value == Light.YELLOW:
-        left = item.days_left(on)
+        left = deadlines.days_left(item, on)
         label = "今天到期" if left == 0 else f"{left} 天后到期"
     return format_html(
         '<span class="light {}" title="{}"></span><span class="light-label {}">{}</span>',
@@ -60,11 +61,22 @@ def deadline_cell(item, on=None):
         )
     if item.deadline is None:
         return item.get_kind_display()
-    if item.is_overdue(on):
-        return format_html(
-            '{}<div class="text-overrun">逾期 {} 天</div>', f"{item.deadline:%Y-%m-%d}", item.days_overdue(on)
-        )
+    late = deadlines.days_overdue(item, on)
+    if late:
+        return format_html('{}<div class="text-overrun">逾期 {} 天</div>', f"{item.deadline:%Y-%m-%d}", late)
     return f"{item.deadline:%Y-%m-%d}"
+
+
+@register.filter
+def overdue(item, on=None):
+    """`item|overdue:today`: 逾期 on the page's date."""
+    return deadlines.is_overdue(item, on)
+
+
+@register.filter
+def days_overdue(item, on=None):
+    """`item|days_overdue:today`: 逾期天数 on the page's date (0 when not overdue)."""
+    return deadlines.days_overdue(item, on)
 
 
 PAPERCLIP = (

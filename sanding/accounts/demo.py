@@ -1,9 +1,9 @@
 """Demo accounts (password `sanding-demo`). For the demo only: never load them into a real office."""
 
 from sanding.core.demo import DEMO_PASSWORD, upsert
-from sanding.registry.models import Department, Region
 
 from .choices import Role
+from .models import User
 from .services import ensure_role_groups
 
 DEMO_USERS = [
@@ -17,8 +17,9 @@ DEMO_USERS = [
 
 
 def load(*, stdout=None):
-    from .models import User
-
+    # The registry's models, reached through the user's foreign keys: accounts imports nothing of the registry.
+    Region = User._meta.get_field("region").related_model
+    Department = User._meta.get_field("department").related_model
     groups = ensure_role_groups()
     regions = {r.code: r for r in Region.objects.all()}
     created = 0

@@ -47,8 +47,6 @@ def scope_for(user):
     cached = getattr(user, "_sanding_scope", None)
     if cached is not None:
         return cached
-    from sanding.registry.models import Region
-
     if not user.is_authenticated:
         scope = Scope(role=None, region_ids=frozenset())
     else:
@@ -59,9 +57,16 @@ def scope_for(user):
             region_ids = None if user.is_superuser else frozenset()
             scope = Scope(role=role, region_ids=region_ids)
         else:
-            scope = Scope(role=role, region_ids=Region.objects.subtree_ids(user.region_id))
+            scope = Scope(role=role, region_ids=_region_subtree(user))
     user._sanding_scope = scope
     return scope
+
+
+def _region_subtree(user):
+    """Ids of the user's region and every region below it. The Region model is reached through the user's
+    own foreign key, so this module imports nothing of the registry, whose models build on it."""
+    regions = user._meta.get_field("region").related_model
+    return regions.objects.subtree_ids(user.region_id)
 
 
 class ScopedQuerySet(models.QuerySet):

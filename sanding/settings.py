@@ -279,6 +279,12 @@ DOSSIER_SECTIONS = [
     "sanding.assessment.dossier.section",
 ]
 
+# Records a ledger issue can be raised from (问题来源), by the prefix of `Issue.source_ref`: the module of
+# the app that describes them (see sanding/ledger/sources.py), so the ledger imports none of those apps.
+LEDGER_ISSUE_SOURCES = {
+    "assessment.answer": "sanding.assessment.issue_source",
+}
+
 # Ledger (问题台账): days before a deadline an item turns yellow; upload limit; list count cap.
 LEDGER_WARNING_DAYS = int(os.environ.get("LEDGER_WARNING_DAYS", "3"))
 LEDGER_MAX_UPLOAD_MB = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20"))

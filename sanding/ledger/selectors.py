@@ -9,6 +9,7 @@ from sanding.accounts.scoping import scope_for
 from sanding.core.cleaning import parse_id
 from sanding.registry.models import Region
 
+from . import sources
 from .choices import Status
 from .deadlines import due_soon_q, overdue_q, today
 from .models import (
@@ -293,8 +294,6 @@ def dossier_section(*, department, user):
 
 # --- where an issue came from -------------------------------------------------------------------------
 
-ANSWER_REF = "assessment.answer:"
-
 
 def issues_from_source(*, user, source_ref):
     """Issues already raised from the same record (e.g. `assessment.answer:12`), oldest first."""
@@ -306,31 +305,16 @@ def issues_from_source(*, user, source_ref):
 def issue_source(*, issue, user):
     """{"label", "url"} describing the record an issue came from, readable (never the raw reference).
 
-    A self-assessment answer the user can see reads “来自自查评估：<round> · <department>”; one they
-    cannot see is named without details or a link.
+    A record of another app (settings.LEDGER_ISSUE_SOURCES, see sources.py) is described by that app: a
+    self-assessment answer the user can see reads “来自自查评估：<round> · <department>”; one they cannot
+    see is named without details or a link.
     """
     ref = issue.source_ref
     if not ref:
         return None
-    if ref.startswith(ANSWER_REF):
-        from sanding.assessment.models import Answer
-
-        pk = ref[len(ANSWER_REF) :]
-        answer = (
-            Answer.objects.visible_to(user)
-            .select_related("assessment__round", "assessment__department")
-            .filter(pk=parse_id(pk))
-            .first()
-            if parse_id(pk)
-            else None
-        )
-        if answer is None:
-            return {"label": "来自自查评估", "url": ""}
-        assessment = answer.assessment
-        return {
-            "label": f"来自自查评估：{assessment.round} · {assessment.department}",
-            "url": issue.source_url or assessment.get_absolute_url(),
-        }
+    source, pk = sources.split_ref(ref)
+    if source is not None:
+        return source.describe(pk=parse_id(pk), user=user, url=issue.source_url)
     return {"label": f"来源记录：{ref}", "url": issue.source_url}
 
 

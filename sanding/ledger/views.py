@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanding.accounts.scoping import get_visible_or_404, require_office, scope_for
-from sanding.assessment.models import Answer
 from sanding.core.cleaning import clean_text, no_nul, parse_id, parse_ids
 from sanding.core.forms import SubmitOnceForm, refuse_stale
 from sanding.core.links import in_app_path
@@ -16,7 +15,7 @@ from sanding.core.services import StaleEditError, posted_version
 from sanding.core.submissions import submit_once
 from sanding.registry.models import Region
 
-from . import selectors, services
+from . import selectors, services, sources
 from .choices import Action, Source, Status
 from .deadlines import warning_days
 from .export import export_ledger
@@ -174,35 +173,26 @@ SECTION_CATEGORY_HINTS = [
 
 
 def _assessment_initial(user, answer_id):
-    """Pre-fill a new issue from a reviewed self-assessment answer (?assessment_answer=<id>)."""
+    """Pre-fill a new issue from a reviewed self-assessment answer (?assessment_answer=<id>), which the
+    assessment app describes (settings.LEDGER_ISSUE_SOURCES); the category follows the section's title."""
     if not answer_id:
         return {}
-    if parse_id(answer_id) is None:
+    pk = parse_id(answer_id)
+    if pk is None:
         raise Http404("未找到该自查评估答题。")
-    answer = get_visible_or_404(
-        Answer.objects.select_related("assessment__department", "assessment__round", "item__section"),
-        user,
-        pk=answer_id,
-    )
-    section, item = answer.item.section, answer.item
+    draft = sources.source(sources.ASSESSMENT_ANSWER).draft(pk=pk, user=user)
     category = None
     for keyword, name in SECTION_CATEGORY_HINTS:
-        if keyword in section.title:
+        if keyword in draft["topic"]:
             category = IssueCategory.objects.filter(name=name, active=True).first()
             break
-    score = answer.final_score
-    lines = [f"{answer.assessment.round}：{section.title} — {item.text}"]
-    if score is not None:
-        lines.append(f"得分 {score} / {item.max_points}")
-    if answer.review_comment:
-        lines.append(f"审核意见：{answer.review_comment}")
     return {
         "source": Source.SELF_CHECK,
-        "department": answer.assessment.department_id,
+        "department": draft["department"],
         "category": category.pk if category else None,
-        "description": "；".join(lines),
-        "source_ref": f"assessment.answer:{answer.pk}",
-        "source_url": answer.assessment.get_absolute_url(),
+        "description": "；".join(draft["lines"]),
+        "source_ref": sources.make_ref(sources.ASSESSMENT_ANSWER, pk),
+        "source_url": draft["url"],
     }
 
 

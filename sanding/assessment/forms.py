@@ -1,5 +1,3 @@
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -12,7 +10,7 @@ from sanding.registry.models import Department, Region
 
 from . import selectors
 from .choices import AssessmentState, Method, RoundState, ScoringRule
-from .models import Checklist, Item, Round, Section
+from .models import SCORE, Checklist, Item, Round, Section
 from .services import DUPLICATE_CODE, AnswerInput, ReviewInput
 
 NA_LABEL = "不适用"
@@ -45,6 +43,15 @@ class SectionForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.ModelForm):
         model = Section
         fields = ["title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+# A category's 分值 is typed as text (a number or “不适用”); a number is checked as the column stores it
+# (finite, not negative, at most 7 digits with 2 decimals).
+CATEGORY_POINTS = forms.DecimalField(
+    **SCORE,
+    min_value=0,
+    error_messages={"invalid": "请填写分值，或填写“不适用”，或留空使用默认分值。", "min_value": "分值不能为负数。"},
+)
 
 
 class ItemForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.ModelForm):
@@ -122,12 +129,9 @@ class ItemForm(BootstrapFormMixin, SubmitOnceFormMixin, forms.ModelForm):
                 rules[category] = (None, True)
             else:
                 try:
-                    value = Decimal(text)
-                except InvalidOperation:
-                    self.add_error(name, "请填写分值，或填写“不适用”，或留空使用默认分值。")
-                    continue
-                if value < 0:
-                    self.add_error(name, "分值不能为负数。")
+                    value = CATEGORY_POINTS.clean(text)
+                except ValidationError as error:
+                    self.add_error(name, error)
                     continue
                 rules[category] = (value, False)
         self.category_rules = rules

@@ -9,7 +9,7 @@ from django.db import DataError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from sanding.assessment.models import Answer, RoundEvent
+from sanding.assessment.models import Answer, ItemCategoryRule, RoundEvent
 from sanding.core.cleaning import clean_text, no_nul, parse_id, parse_ids
 from sanding.core.errors import BadInputMiddleware
 from sanding.ledger.models import IssueCooperation, Notification, RectificationEvent
@@ -176,3 +176,20 @@ def test_other_errors_stay_500s(world):
     middleware = BadInputMiddleware(lambda request: None)
     assert middleware.process_exception(request, ValueError("too many values to unpack")) is None
     assert middleware.process_exception(request, KeyError("x")) is None
+
+
+@pytest.mark.parametrize("bad", ["NaN", "sNaN", "Infinity", "-0.5", "1e100", "12345678.9", "0.001"])
+def test_an_odd_number_as_a_categorys_points_is_a_form_error(world, client, bad):
+    """Was a 500 (decimal.InvalidOperation comparing NaN, or a value the database column cannot hold): the
+    per-category 分值 of a checklist item is free text (a number or “不适用”)."""
+    item, checklist = world.objects["item"], world.objects["draft"]
+    client.force_login(world.users["staff"])
+    url = reverse("assessment:item-edit", args=[checklist.pk, item.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data = {**data, "section": item.section_id, "cat_0": bad}
+    rules = ItemCategoryRule.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["cat_0"]
+    assert ItemCategoryRule.objects.count() == rules

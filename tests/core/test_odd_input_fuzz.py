@@ -40,7 +40,7 @@ EXAMPLES = Counter()  # page id -> hypothesis examples run
 SCRIPT = "<script>alert(1)</script>"
 # Values that broke pages before (NUL on PostgreSQL, ids SQLite cannot bind, digits int() refuses) or that
 # must come back escaped. Every page also gets each of KILLERS in all its fields at once (explicit examples).
-KILLERS = ["9" * 30, "²", "a\x00b", SCRIPT, "-1"]
+KILLERS = ["9" * 30, "²", "a\x00b", SCRIPT, "-1", "NaN"]
 NUMBERS = ["-1", "0", "１２", "２", "²", "٣", "9223372036854775807", "9223372036854775808", "9" * 30, "-" + "9" * 30]
 NUMBERS += ["1e308", "-1e308", "NaN", "inf", "1.5", "0x10", "1_000"]
 SPECIAL = [

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from sanding.ledger.models import Issue, IssueCategory, Rectification
 from sanding.spreadsheets.models import ImportJob, JobStatus
-from sanding.spreadsheets.services import job_run
+from sanding.spreadsheets.tasks import job_run
 from tests.factories import UserFactory
 
 HEADER = ["序号", "问题类别", "问题描述", "责任单位", "整改措施", "整改时限"]

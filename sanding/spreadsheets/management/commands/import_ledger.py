@@ -6,11 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from sanding.registry.models import Region
-from sanding.spreadsheets.engine import ACTION_LABELS
+from sanding.spreadsheets.engine import ACTION_LABELS, run_import
 from sanding.spreadsheets.importers.ledger import LedgerImporter
 from sanding.spreadsheets.reading import format_problem
 from sanding.spreadsheets.safety import SpreadsheetError
-from sanding.spreadsheets.services import run_import
 
 
 def resolve_region(name):

@@ -35,9 +35,11 @@ worker: install
 test: install
 	$(PY) -m pytest
 
+# ruff, then the import layering (contracts in .importlinter: arrows point down only).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from sanding.accounts.scoping import ScopedModel
 from sanding.core.models import VersionedModel
 from sanding.registry.choices import DepartmentCategory
+from sanding.registry.models import Region
 
 from .choices import AssessmentState, ChecklistStatus, Method, RoundState, ScoringRule
 
@@ -68,7 +69,6 @@ class Checklist(ScopedModel, VersionedModel):
         q = super().scope_q(scope)
         if scope.is_clerk or scope.region_ids is None:
             return q
-        from sanding.registry.models import Region
 
         above = Region.objects.filter(pk__in=scope.region_ids, path__startswith=OuterRef("region__path"))
         return q | (Q(status=ChecklistStatus.PUBLISHED) & Exists(above))

@@ -6,6 +6,7 @@ The Excel import (issue 5) reads the same layout back, so the column list lives 
 import datetime
 import itertools
 
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -15,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sanding.core.xlsx import FORMULA_START, is_formula_text, safe_cell
-from sanding.registry.models import Department
+from sanding.registry.models import Department, Region
 
 from .choices import Kind, Status
 from .deadlines import days_overdue, today
@@ -305,10 +306,6 @@ def export_ledger(queryset, target, *, title="问题整改台账", subtitle=""):
 
 def command_queryset(*, region=None, status=None):
     """The rows for `manage.py export_ledger`: every item, optionally one region (by name) and status."""
-    from django.core.exceptions import ValidationError
-
-    from sanding.registry.models import Region
-
     qs = Rectification.objects.all()
     if region:
         match = Region.objects.filter(name=region).first() or Region.objects.filter(short_name=region).first()

@@ -4,13 +4,14 @@ import datetime
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
-from sanding.accounts.scoping import scope_for
+from sanding.accounts.scoping import get_visible_or_404, scope_for
 from sanding.core.cleaning import parse_id
-from sanding.registry.models import Region
+from sanding.registry.models import Department, Region
 
 from . import sources
-from .choices import Status
+from .choices import Action, Status
 from .deadlines import due_soon_q, overdue_q, today
 from .models import (
     Attachment,
@@ -73,8 +74,6 @@ def issues_without_items_count(*, user, region=None):
 
 
 def rectification_for_page(*, user, pk):
-    from sanding.accounts.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Rectification.objects.select_related(
             "issue", "issue__category", "issue__department", "issue__region", "department", "region"
@@ -96,8 +95,6 @@ def rectification_timeline(rectification):
 def latest_application(timeline):
     """The last 申请销号 event of a timeline (from rectification_timeline), with its evidence: the files
     uploaded with it and those chosen from earlier materials."""
-    from .choices import Action
-
     event = next((e for e in reversed(timeline) if e.action == Action.APPLY), None)
     if event is None:
         return None
@@ -119,8 +116,6 @@ def rectification_progress(rectification):
 
 
 def issue_for_page(*, user, pk):
-    from sanding.accounts.scoping import get_visible_or_404
-
     return get_visible_or_404(
         Issue.objects.select_related("category", "department", "region", "created_by").prefetch_related("cooperating"),
         user,
@@ -248,8 +243,6 @@ def burndown(qs, *, on, months=12):
 
 
 def _tz():
-    from django.utils import timezone
-
     return timezone.get_current_timezone()
 
 
@@ -339,8 +332,6 @@ CHANGE_FIELDS = [
 
 def rectification_changes(rectification, limit=30):
     """[(history row, [(label, old, new)])], newest first: each row against the one before it."""
-    from sanding.registry.models import Department
-
     rows = list(
         rectification.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
@@ -358,8 +349,6 @@ def rectification_changes(rectification, limit=30):
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, datetime.datetime):
-            from django.utils import timezone
-
             return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
         if isinstance(value, datetime.date):
             return f"{value:%Y-%m-%d}"

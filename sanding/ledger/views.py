@@ -1,6 +1,8 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from sanding.accounts.scoping import get_visible_or_404, require_office, scope_f
 from sanding.core.cleaning import clean_text, no_nul, parse_id, parse_ids
 from sanding.core.forms import SubmitOnceForm, refuse_stale
 from sanding.core.links import in_app_path
+from sanding.core.pagination import paginate
 from sanding.core.services import StaleEditError, posted_version
 from sanding.core.submissions import submit_once
 from sanding.registry.models import Region
@@ -80,8 +83,6 @@ def ledger_export(request):
 
 
 def _quote(text):
-    from urllib.parse import quote
-
     return quote(text)
 
 
@@ -536,8 +537,6 @@ def board(request):
 
 
 def notification_list(request):
-    from sanding.core.pagination import paginate
-
     qs = Notification.objects.filter(recipient=request.user)
     show = request.GET.get("show", "")
     if show == "unread":
@@ -564,7 +563,6 @@ def notification_read(request):
 
 def category_list(request):
     require_office(request.user)
-    from django.db.models import Count
 
     categories = IssueCategory.objects.annotate(n=Count("issues"))
     return render(request, "ledger/category_list.html", {"categories": categories})

@@ -1,5 +1,7 @@
 """Reads of the spreadsheets app."""
 
+from django.shortcuts import get_object_or_404
+
 from .models import ImportJob
 
 
@@ -8,6 +10,4 @@ def job_list(*, user):
 
 
 def job_for(*, user, pk):
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(ImportJob.objects.select_related("region"), user=user, pk=pk)

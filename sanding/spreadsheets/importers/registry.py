@@ -7,6 +7,7 @@ These tables are small (hundreds of rows), so every write goes through the regis
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 
 from sanding.registry.choices import DepartmentCategory, DepartmentRank, DepartmentStatus, LeaderLevel, StaffingType
 from sanding.registry.models import Department, InternalUnit, LeaderPost, StaffingQuota
@@ -306,8 +307,6 @@ class QuotaImporter(Importer):
 
 
 def quota_rows(queryset):
-    from django.db.models import Count, Q
-
     departments = list(
         queryset.annotate(
             units_approved=Count("units", filter=Q(units__archived=False, units__in_regulation=True)),

@@ -31,9 +31,10 @@ run: demo
 worker: install
 	DEBUG=1 $(PY) manage.py db_worker --no-reload
 
-# The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
+# The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set. CI adds coverage through
+# PYTEST_ARGS (see .ci/run).
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff, then the import layering (contracts in .importlinter: arrows point down only).
 lint: install

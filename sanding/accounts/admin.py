@@ -111,7 +111,14 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         obj = self._visible_or_404(request, object_id)
         if request.method == "POST" and self.revert_disabled(request, obj):
             raise PermissionDenied("该记录只能通过业务流程修改，不能恢复到历史版本。")
+        request.sanding_restoring = version_id
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def save_model(self, request, obj, form, change):
+        version_id = getattr(request, "sanding_restoring", None)
+        if version_id is not None:
+            obj._change_reason = f"从历史版本 {version_id} 恢复"  # the history then says it was a restore
+        super().save_model(request, obj, form, change)
 
     def revert_disabled(self, request, obj=None):
         return not (self.history_revert and self.has_change_permission(request, obj))
@@ -168,6 +175,35 @@ ROLE_GROUP_NAMES = frozenset(role.label for role in Role)
 SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "user_permissions")
 
 
+class RoleGroupsForm(forms.ModelForm):
+    """A user has one role: at most one of the four role groups; a 部门填报员 has a department, and only a
+    部门填报员 has one (two roles at once made a clerk an admin of the whole region)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if groups is None:  # read-only here (an admin's own record): the stored groups stand
+            return cleaned
+        roles = sorted(g.name for g in groups if g.name in ROLE_GROUP_NAMES)
+        if len(roles) > 1:
+            self.add_error("groups", f"一个用户只能有一个角色，当前选择了：{'、'.join(roles)}。")
+        if "department" in self.fields and "department" in cleaned:
+            department, is_clerk = cleaned["department"], roles == [Role.CLERK.label]
+            if is_clerk and not department:
+                self.add_error("department", "部门填报员必须设置所属部门。")
+            elif department and not is_clerk:
+                self.add_error("department", "只有部门填报员设置所属部门。")
+        return cleaned
+
+
+class UserChangeForm(RoleGroupsForm, BaseUserAdmin.form):
+    pass
+
+
+class UserCreationForm(RoleGroupsForm, BaseUserAdmin.add_form):
+    pass
+
+
 class RegionRequiredForm(forms.ModelForm):
     """A region admin's users always belong to a region of theirs (the field offers only those)."""
 
@@ -187,6 +223,8 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     not change their own role, region or department.
     """
 
+    form = UserChangeForm
+    add_form = UserCreationForm
     list_display = ["username", "last_name", "first_name", "region", "department", "is_active", "last_login"]
     list_filter = ["groups", "region", "is_active"]
     search_fields = ["username", "first_name", "last_name", "department__name", "department__short_name"]

@@ -89,6 +89,8 @@ def test_registry_revert_counts_the_version_forward(login, admin_user, departmen
     assert response.status_code == 302
     department.refresh_from_db()
     assert (department.name, department.version) == ("云州市市场监督管理局", 3)
+    latest = department.history.latest()
+    assert (latest.history_change_reason, latest.history_user) == (f"从历史版本 {first.history_id} 恢复", admin_user)
 
 
 def test_every_history_admin_is_scoped_and_only_the_registry_reverts():

@@ -110,13 +110,13 @@ def test_county_admin_cannot_create_a_user_outside_their_region(login, county_ad
         assert response.status_code == 200, region
         assert "region" in response.context["adminform"].form.errors
     assert not User.objects.filter(username="new-user").exists()
-    clerk_group = str(Group.objects.get(name=Role.CLERK.label).pk)
-    response = client.post(add, {**base, "region": str(county.pk), "groups": [clerk_group]})
+    staff_group = str(Group.objects.get(name=Role.STAFF.label).pk)
+    response = client.post(add, {**base, "region": str(county.pk), "groups": [staff_group]})
     assert response.status_code == 302
     created = User.objects.get(username="new-user")
     assert (created.region_id, created.role, created.is_staff, created.is_superuser) == (
         county.pk,
-        Role.CLERK,
+        Role.STAFF,
         False,
         False,
     )
@@ -149,3 +149,21 @@ def test_role_groups_cannot_be_deleted_or_renamed(login, superuser):
 def test_region_admin_cannot_open_groups(login, county_admin):
     response = login(county_admin).get(reverse("admin:auth_group_changelist"))
     assert response.status_code == 403
+
+
+def test_a_user_has_one_role_and_only_a_clerk_has_a_department(login, county_admin, county, county_department):
+    """Found by the walk-through: a county admin gave a clerk the 编办管理员 group as well."""
+    clerk = _county_clerk(county_department)
+    client = login(county_admin)
+    page = client.get(_change_url(clerk))
+    both = [str(Group.objects.get(name=name).pk) for name in (Role.CLERK.label, Role.ADMIN.label)]
+    response = client.post(_change_url(clerk), admin_form_data(page, groups=both))
+    assert response.status_code == 200
+    assert "一个用户只能有一个角色" in response.content.decode()
+    staff_group = str(Group.objects.get(name=Role.STAFF.label).pk)
+    response = client.post(_change_url(clerk), admin_form_data(page, groups=[staff_group]))
+    assert "只有部门填报员设置所属部门" in response.content.decode()
+    response = client.post(_change_url(clerk), admin_form_data(page, department=""))
+    assert "部门填报员必须设置所属部门" in response.content.decode()
+    clerk.refresh_from_db()
+    assert (clerk.role, clerk.department_id) == (Role.CLERK, county_department.pk)

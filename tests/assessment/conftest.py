@@ -7,9 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from sanding.accounts.choices import Role
 from sanding.assessment import services
 from sanding.assessment.choices import ChecklistStatus, RoundState, ScoringRule
 from sanding.assessment.models import Assessment, Checklist, Item, Round, Section
+from tests.factories import UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -80,9 +82,6 @@ def build_checklist(region, *, name="测试评分表", publish=True):
 
 
 def _office_actor(region):
-    from sanding.accounts.choices import Role
-    from tests.factories import UserFactory
-
     return UserFactory(username=f"builder-{region.code}", role=Role.STAFF, region=region)
 
 
@@ -133,9 +132,6 @@ def other_assessment(open_round, other_department):
 
 @pytest.fixture
 def other_clerk(other_department):
-    from sanding.accounts.choices import Role
-    from tests.factories import UserFactory
-
     return UserFactory(username="d-YZ031", role=Role.CLERK, region=other_department.region, department=other_department)
 
 

@@ -11,7 +11,7 @@ from sanding.assessment import services
 from sanding.assessment.choices import AssessmentState
 from sanding.assessment.models import AssessmentEvent, Checklist, Round
 from sanding.core.submissions import REPEATED
-from tests.assessment.conftest import fill_and_submit
+from tests.assessment.conftest import build_checklist, fill_and_submit
 from tests.factories import UserFactory
 from tests.posting import hidden_fields
 
@@ -76,8 +76,6 @@ def test_return_and_approve_without_version_are_refused(login, staff_user, clerk
 
 
 def test_publish_without_version_is_refused(login, staff_user, city):
-    from tests.assessment.conftest import build_checklist
-
     draft = build_checklist(city, name="草稿评分表", publish=False)
     client = login(staff_user)
     response = client.post(reverse("assessment:checklist-publish", args=[draft.pk]), follow=True)

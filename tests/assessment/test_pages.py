@@ -6,12 +6,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from sanding.accounts.choices import Role
 from sanding.assessment import services
 from sanding.assessment.choices import RoundState
 from sanding.assessment.models import Assessment, Item, Round
 from sanding.assessment.templatetags.assessment_tags import score
 from tests.assessment.conftest import deadlines, fill_and_submit
-from tests.factories import DepartmentFactory
+from tests.factories import DepartmentFactory, UserFactory
 from tests.posting import post_form
 
 D = Decimal
@@ -83,9 +84,6 @@ def test_one_score_format(value, text):
 
 
 def test_ranking_categories_follow_the_registry_order(login, staff_user, checklist, city, clerk):
-    from sanding.accounts.choices import Role
-    from tests.factories import UserFactory
-
     party = DepartmentFactory(region=city, code="YZ001", name="中共云州市委办公室", category="党委工作机关")
     government = DepartmentFactory(region=city, code="YZ002", name="云州市教育局", category="政府工作部门")
     round_ = Round(region=city, name="R", checklist=checklist, **deadlines())

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from sanding.assessment import services
 from sanding.assessment.choices import RoundState
-from sanding.assessment.models import Assessment, Round
-from tests.assessment.conftest import deadlines, fill_and_submit
+from sanding.assessment.models import Answer, Assessment, Round
+from tests.assessment.conftest import deadlines, fill_and_submit, pdf
 from tests.factories import DepartmentFactory, UserFactory
 
 
@@ -59,9 +59,6 @@ def test_list_pages_are_flat(login, staff_user, checklist, city):
 
 
 def test_form_page_is_flat_in_evidence(login, clerk, assessment, checklist):
-    from sanding.assessment.models import Answer
-    from tests.assessment.conftest import pdf
-
     client = login(clerk)
     url = reverse("assessment:assessment-detail", args=[assessment.pk])
     answer = Answer.objects.select_related("assessment__round").get(assessment=assessment, item__code="1.1")

@@ -9,6 +9,7 @@ from sanding.assessment import selectors, services
 from sanding.assessment.choices import RoundState
 from sanding.assessment.models import Assessment, Checklist, Round
 from tests.assessment.conftest import build_checklist, deadlines
+from tests.factories import RegionFactory, UserFactory
 
 
 def test_county_staff_see_the_citys_published_checklists_not_its_drafts(checklist, county_staff, city):
@@ -21,7 +22,6 @@ def test_county_staff_see_the_citys_published_checklists_not_its_drafts(checklis
 
 def test_the_city_does_not_see_a_county_draft_but_sees_nothing_of_a_sibling(checklist, county, county_staff, city):
     county_draft = build_checklist(county, name="区草稿", publish=False)
-    from tests.factories import RegionFactory, UserFactory
 
     sibling = RegionFactory(code="YS", name="云州市云山县", short_name="云山", level="county", parent=city)
     sibling_staff = UserFactory(username="staff-ys", role="staff", region=sibling)

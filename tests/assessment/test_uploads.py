@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sanding.assessment import services
 from sanding.assessment.models import Answer, Evidence
-from tests.assessment.conftest import PDF, pdf
+from tests.assessment.conftest import PDF, items, pdf
+from tests.assessment.test_views import sheet_post
 from tests.posting import post_form
 
 
@@ -104,9 +105,6 @@ def test_withdrawn_evidence_is_kept(answer, clerk, login):
 
 
 def test_upload_error_in_the_form_is_shown_and_input_kept(login, clerk, assessment, checklist):
-    from tests.assessment.conftest import items
-    from tests.assessment.test_views import sheet_post
-
     data = sheet_post(checklist, **{"1_2": "6"})
     data[f"f-{items(checklist)['1.1'].pk}"] = SimpleUploadedFile("病毒.exe", b"MZ0000")
     response = post_form(login(clerk), f"/assessment/{assessment.pk}/", data)

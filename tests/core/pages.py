@@ -14,6 +14,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from django.urls import reverse
 
+from sanding.assessment.forms import AssessmentFilterForm, SimpleFilterForm
+from sanding.ledger.filters import IssueFilter, RectificationFilter
+from sanding.registry.filters import DepartmentFilter
+
 
 @dataclass(frozen=True)
 class Page:
@@ -38,10 +42,6 @@ class Page:
 
 
 def _filters():
-    from sanding.assessment.forms import AssessmentFilterForm, SimpleFilterForm
-    from sanding.ledger.filters import IssueFilter, RectificationFilter
-    from sanding.registry.filters import DepartmentFilter
-
     return {
         "department": (DepartmentFilter,),
         "rectification": (RectificationFilter,),

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import StaffingQuotaFactory
@@ -31,8 +32,6 @@ def test_validation_messages_stay_chinese_whatever_the_browser_language(login, s
 
 
 def test_csrf_failure_is_explained_in_chinese(db, client, staff_user):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(staff_user)
     response = strict.post(reverse("registry:department-create"), {})

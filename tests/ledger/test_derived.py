@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from sanding.ledger.choices import Light
+from sanding.ledger.deadlines import light_q
 from sanding.ledger.models import Rectification
 
 from .factories import RectificationFactory
@@ -53,8 +54,6 @@ def test_warning_window_is_configurable(settings):
 
 
 def test_light_filter_matches_python_light():
-    from sanding.ledger.deadlines import light_q
-
     items = {d: _at(d) for d in (-2, 0, 3, 4)}
     closed = _at(-5, status="closed")
     got = {

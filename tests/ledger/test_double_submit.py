@@ -5,12 +5,13 @@ import threading
 import time
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from sanding.accounts.choices import Role
+from sanding.core.models import SubmissionToken
 from sanding.core.submissions import REPEATED, TOKEN_FIELD
 from sanding.ledger import services
 from sanding.ledger.models import (
@@ -140,9 +141,6 @@ def test_new_rectification_and_category_posted_twice_create_one(login, staff_use
 
 def test_a_token_is_recorded_once_per_user(staff_user, clerk):
     """The unique constraint is what makes two simultaneous first posts of one token run only once."""
-    from django.db import IntegrityError, transaction
-
-    from sanding.core.models import SubmissionToken
 
     SubmissionToken.objects.create(user=staff_user, token="t" * 32, result_url="/a/")
     with pytest.raises(IntegrityError), transaction.atomic():

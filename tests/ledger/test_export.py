@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -82,7 +83,5 @@ def test_export_command(tmp_path, city, county, department, county_department):
 
 
 def test_export_command_rejects_unknown_region(tmp_path, city):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="未找到区划“火星”。"):
         call_command("export_ledger", str(tmp_path / "x.xlsx"), "--region", "火星")

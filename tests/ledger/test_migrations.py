@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from sanding.ledger.models import Rectification as Current
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("ledger", "0003_trigram_search")]
@@ -58,7 +60,6 @@ def test_stray_deadline_and_interval_are_cleared(department):
     finally:
         _migrate(AFTER)
         _migrate(_latest())
-    from sanding.ledger.models import Rectification as Current
 
     rows = {r.pk: (r.kind, r.deadline, r.review_interval_days, r.notes) for r in Current.objects.all()}
     assert rows == {

@@ -6,10 +6,12 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from sanding.core.services import save_versioned
 from sanding.ledger import models
 from sanding.ledger.models import Attachment, Rectification, RectificationEvent
 from sanding.ledger.services import progress_report, rectification_transition
@@ -202,8 +204,6 @@ def test_deadline_sort_puts_undated_items_last_both_ways(login, staff_user, issu
 
 
 def test_descending_deadline_index_exists_on_postgresql():
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite cannot declare NULLS LAST in an index")
     with connection.cursor() as cursor:
@@ -308,8 +308,6 @@ def test_legend_uses_the_warning_setting(settings, login, staff_user):
 
 
 def test_change_record_lists_workflow_fields(login, clerk, staff_user, item):
-    from sanding.core.services import save_versioned
-
     save_versioned(actor=staff_user, instance=item)  # a history row before the workflow starts
     rectification_transition(actor=clerk, rectification=item, action="start")
     rectification_transition(actor=clerk, rectification=item, action="apply", comment="已整改", files=[pdf()])

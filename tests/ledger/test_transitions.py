@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from sanding.core.services import StaleEditError
 from sanding.ledger.choices import Action, Status
 from sanding.ledger.models import Attachment, LedgerRegionSetting, Rectification, RectificationEvent
 from sanding.ledger.services import rectification_transition
@@ -159,8 +160,6 @@ def test_full_loop_with_one_rejection(clerk, staff_user, item):
 
 
 def test_stale_version_is_refused(clerk, item):
-    from sanding.core.services import StaleEditError
-
     with pytest.raises(StaleEditError):
         rectification_transition(
             actor=clerk, rectification=item, action="start", expected_version=item.version - 1 or 99

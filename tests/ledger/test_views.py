@@ -3,10 +3,22 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from sanding.ledger.models import Attachment, Issue, IssueCooperation, ProgressReport, Rectification, RectificationEvent
+from sanding.ledger.models import (
+    Attachment,
+    Issue,
+    IssueCategory,
+    IssueCooperation,
+    Notification,
+    ProgressReport,
+    Rectification,
+    RectificationEvent,
+)
+from sanding.ledger.services import attachment_add, issue_save, rectification_transition
 from tests.factories import DepartmentFactory
 from tests.posting import post_form
 
@@ -176,8 +188,6 @@ def test_issue_form_keeps_input_and_shows_chinese_errors(login, staff_user, depa
 
 
 def test_issue_codes_count_per_region_and_year(staff_user, department, county_department):
-    from sanding.ledger.services import issue_save
-
     def make(dept, found_on):
         return issue_save(
             actor=staff_user,
@@ -258,8 +268,6 @@ def test_progress_rejects_bad_percent_in_chinese(login, clerk, item):
 
 
 def test_upload_checks_type_and_content(login, clerk, item):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client = login(clerk)
     url = reverse("ledger:attachment-upload", args=[item.pk])
     page = item.get_absolute_url()
@@ -274,10 +282,6 @@ def test_upload_checks_type_and_content(login, clerk, item):
 
 
 def test_upload_size_limit(settings, clerk, item):
-    from django.core.exceptions import ValidationError
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from sanding.ledger.services import attachment_add
 
     settings.LEDGER_MAX_UPLOAD_MB = 1
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (1024 * 1024))
@@ -287,8 +291,6 @@ def test_upload_size_limit(settings, clerk, item):
 
 
 def test_item_page_shows_timeline_and_light(login, staff_user, clerk, item):
-    from sanding.ledger.services import rectification_transition
-
     rectification_transition(actor=clerk, rectification=item, action="start")
     response = login(staff_user).get(item.get_absolute_url())
     body = response.content.decode()
@@ -339,7 +341,6 @@ def test_category_list_is_editable_by_staff(login, staff_user):
     client = login(staff_user)
     response = post_form(client, reverse("ledger:category-create"), {"name": "其他问题", "seq": "100", "active": "on"})
     assert response.status_code == 302
-    from sanding.ledger.models import IssueCategory
 
     assert list(IssueCategory.objects.values_list("name", flat=True))[-1] == "其他问题"
     assert IssueCategory.objects.count() == 10
@@ -348,8 +349,6 @@ def test_category_list_is_editable_by_staff(login, staff_user):
 
 
 def test_notifications_page_and_unread_count(login, clerk):
-    from sanding.ledger.models import Notification
-
     Notification.objects.create(recipient=clerk, title="提醒一", body="内容")
     client = login(clerk)
     response = client.get(reverse("ledger:notification-list"))

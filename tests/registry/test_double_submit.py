@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sanding.core.models import SubmissionToken
 from sanding.core.submissions import REPEATED
 from sanding.registry.models import Department, StaffingQuota
 from tests.factories import StaffingQuotaFactory
@@ -62,8 +63,6 @@ def test_edit_without_version_is_refused(login, staff_user, department):
 
 
 def test_tokens_older_than_a_day_are_removed(login, staff_user, city):
-    from sanding.core.models import SubmissionToken
-
     old = SubmissionToken.objects.create(user=staff_user, token="o" * 32, result_url="/old/")
     SubmissionToken.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     client = login(staff_user)

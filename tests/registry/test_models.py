@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from sanding.registry.models import LeaderPost, Regulation, StaffingQuota
+from sanding.registry.models import LeaderPost, Region, Regulation, StaffingQuota
 from tests.factories import LeaderPostFactory, RegulationFactory, StaffingQuotaFactory
 
 
@@ -47,7 +47,5 @@ def test_only_one_current_regulation_per_department(department):
 
 
 def test_region_subtree_ids(city, county):
-    from sanding.registry.models import Region
-
     assert Region.objects.subtree_ids(city.pk) == {city.pk, county.pk}
     assert Region.objects.subtree_ids(county.pk) == {county.pk}

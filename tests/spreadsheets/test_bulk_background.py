@@ -1,11 +1,13 @@
 """The large-import write path: the background writer, the search indexes rebuilt once, the key indexes."""
 
 import threading
+import time
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 
 from sanding.ledger.models import Issue, IssueCategory, ProgressReport, Rectification, RectificationEvent
+from sanding.registry.models import Department
 from sanding.spreadsheets import bulk
 from sanding.spreadsheets.engine import run_import
 from sanding.spreadsheets.importers import ledger as ledger_import
@@ -148,9 +150,6 @@ def test_every_foreign_key_of_the_ledger_leads_an_index():
 
 @postgresql_only
 def test_a_query_while_the_writer_owns_the_connection_is_refused(city, department):
-    from django.db import transaction
-
-    from sanding.registry.models import Department
 
     with transaction.atomic():
         writer = bulk.Writer()
@@ -203,9 +202,6 @@ class Abandon(Exception):
 
 @postgresql_only
 def test_closing_an_abandoned_writer_cancels_the_statement_running():
-    import time
-
-    from django.db import transaction
 
     start = time.monotonic()
     with pytest.raises(Abandon), transaction.atomic():

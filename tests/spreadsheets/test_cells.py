@@ -3,6 +3,8 @@ import datetime
 import pytest
 
 from sanding.spreadsheets import cells
+from sanding.spreadsheets.cells import date
+from sanding.spreadsheets.importers.registry import split_aliases
 from sanding.spreadsheets.units import UnitResolver, split_units
 from tests.factories import DepartmentFactory
 
@@ -137,16 +139,11 @@ def test_resolver_shared_alias_is_ambiguous(city, department, other_department):
 
 
 def test_date_written_with_hao_is_a_date():
-    import datetime
-
-    from sanding.spreadsheets.cells import date
 
     assert date("2026年12月31号") == datetime.date(2026, 12, 31)
 
 
 def test_aliases_split_on_every_separator_a_sheet_uses():
-    from sanding.spreadsheets.importers.registry import split_aliases
-
     assert split_aliases("数据局；市政务数据办、 大数据中心,|") == ["数据局", "市政务数据办", "大数据中心"]
 
 

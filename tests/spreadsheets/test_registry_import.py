@@ -1,6 +1,9 @@
+from openpyxl import load_workbook
+
 from sanding.registry.models import Department, InternalUnit, LeaderPost, StaffingQuota
 from sanding.spreadsheets.engine import run_import
 from sanding.spreadsheets.exports import export_table
+from sanding.spreadsheets.importers.ledger import LedgerImporter
 from sanding.spreadsheets.importers.registry import DepartmentImporter, QuotaImporter, UnitImporter
 from tests.factories import InternalUnitFactory, StaffingQuotaFactory
 
@@ -125,8 +128,6 @@ def test_units_import_and_round_trip(make_xlsx, city, department, admin_user, tm
 
 
 def test_department_export_round_trip_and_formula_safety(make_xlsx, city, department, tmp_path, admin_user):
-    from openpyxl import load_workbook
-
     department.notes = "=cmd|' /C calc'!A0"
     department.save()
     target = tmp_path / "departments.xlsx"
@@ -141,9 +142,6 @@ def test_department_export_round_trip_and_formula_safety(make_xlsx, city, depart
 
 
 def test_ledger_export_never_writes_formulas(make_xlsx, city, department, tmp_path, admin_user):
-    from openpyxl import load_workbook
-
-    from sanding.spreadsheets.importers.ledger import LedgerImporter
 
     header = ["问题类别", "问题描述", "责任单位", "整改措施", "整改时限", "备注"]
     rows = [header, ["编制人员管理", "=1+1", "市市场监管局", "@SUM(A1)", "2025年底", "-2"]]

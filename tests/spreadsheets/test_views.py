@@ -6,10 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from sanding.accounts.choices import Role
 from sanding.ledger.models import Issue, IssueCategory, Rectification
 from sanding.spreadsheets.models import ImportJob, JobStatus
 from sanding.spreadsheets.tasks import job_run
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 
 HEADER = ["序号", "问题类别", "问题描述", "责任单位", "整改措施", "整改时限"]
 
@@ -98,7 +99,6 @@ def test_preview_highlights_bad_cells(login, admin_user, city, make_xlsx, depart
 def test_other_admins_job_is_404(login, admin_user, city, ledger_file):
     post_upload(login(admin_user), city, ledger_file)
     job = ImportJob.objects.get()
-    from sanding.accounts.choices import Role
 
     other = UserFactory(username="admin2", role=Role.ADMIN, region=city)
     client = login(other)
@@ -164,9 +164,6 @@ def test_blank_template_has_instructions(login, admin_user, kind, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_validation_and_import(client, make_xlsx):
     """The real background path: django-tasks-db's worker in batch mode."""
-    from sanding.accounts.choices import Role
-    from tests.factories import DepartmentFactory, RegionFactory
-
     city = RegionFactory(code="YZ", name="云州市", short_name="云州", level="city")
     DepartmentFactory(region=city, name="云州市统计局", short_name="市统计局")
     admin = UserFactory(username="admin", role=Role.ADMIN, region=city)

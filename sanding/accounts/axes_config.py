@@ -9,4 +9,4 @@ class AxesConfig(AppConfig):
     def ready(self):
         super().ready()
         # Replace axes' own admin pages by the scoped, read-only ones.
-        from . import axes_admin  # noqa: F401, PLC0415 -- registers admin classes; only once the app registry is ready
+        from . import axes_admin  # noqa: F401, PLC0415 (registers admin pages: needs the app registry ready)

@@ -21,7 +21,7 @@ from django.db.models import ForeignKey, ManyToManyField
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from .choices import Role
+from .choices import HEAD_GROUP, Role
 from .models import User
 from .scoping import scope_for
 
@@ -171,6 +171,8 @@ class SuperuserOnlyAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
 # --- users and role groups ------------------------------------------------------------------------------
 
 ROLE_GROUP_NAMES = frozenset(role.label for role in Role)
+# Groups the application looks up by name: renaming or deleting one takes a role from its users.
+PROTECTED_GROUP_NAMES = ROLE_GROUP_NAMES | {HEAD_GROUP}
 # What only a superuser may set on a user: it would lift the user above every region admin.
 SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "user_permissions")
 
@@ -287,12 +289,12 @@ class GroupAdmin(BaseGroupAdmin):
         return self.has_module_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request) and (obj is None or obj.name not in ROLE_GROUP_NAMES)
+        return self.has_module_permission(request) and (obj is None or obj.name not in PROTECTED_GROUP_NAMES)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.name in ROLE_GROUP_NAMES:
+        if obj is not None and obj.name in PROTECTED_GROUP_NAMES:
             return ["name"]
         return []
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset.exclude(name__in=ROLE_GROUP_NAMES))
+        super().delete_queryset(request, queryset.exclude(name__in=PROTECTED_GROUP_NAMES))

@@ -28,6 +28,9 @@ class LoginSecurityAdminMixin:
         if not scope.is_admin:
             return qs.none()
         users = User.objects.all() if scope.region_ids is None else User.objects.filter(region__in=scope.region_ids)
+        # The same users the user admin lets them manage: never a superuser's or another admin's records
+        # (unlocking those would let a region admin guess their passwords five tries at a time).
+        users = users.filter(is_superuser=False, is_staff=False)
         return qs.filter(username__in=users.values("username"))
 
     def has_module_permission(self, request):

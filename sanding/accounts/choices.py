@@ -13,3 +13,5 @@ class Role(models.TextChoices):
 GROUP_ROLE = {role.label: role for role in Role}
 # Roles that may edit the registry and run the office's workflows.
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.STAFF})
+# A 部门填报员 in this group also confirms the department's 销号 applications (the ledger's head review).
+HEAD_GROUP = "单位负责人"

@@ -1,5 +1,9 @@
 from django.db import models
 
+# HEAD_GROUP: the group whose members (department clerks) confirm their unit's applications when a region
+# switches on the 单位负责人审核 step; defined with the roles, whose groups the admin protects.
+from sanding.accounts.choices import HEAD_GROUP as HEAD_GROUP
+
 
 class Source(models.TextChoices):
     SELF_CHECK = "自查", "自查"
@@ -69,7 +73,3 @@ DEFAULT_CATEGORIES = [
     "编制人员管理",
     "机构编制违规违纪",
 ]
-
-# The group whose members (department clerks) confirm their unit's applications when a region
-# switches on the 单位负责人审核 step.
-HEAD_GROUP = "单位负责人"

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from sanding.accounts.choices import Role
+from sanding.accounts.choices import HEAD_GROUP, Role
 from sanding.accounts.models import User
 from tests.admin_helpers import admin_form_data
 from tests.factories import DepartmentFactory, UserFactory
@@ -167,3 +167,13 @@ def test_a_user_has_one_role_and_only_a_clerk_has_a_department(login, county_adm
     assert "部门填报员必须设置所属部门" in response.content.decode()
     clerk.refresh_from_db()
     assert (clerk.role, clerk.department_id) == (Role.CLERK, county_department.pk)
+
+
+def test_the_head_group_cannot_be_deleted_or_renamed_either(login, superuser):
+    """Found by the attack review: the ledger's head review looks the 单位负责人 group up by name."""
+    head = Group.objects.get_or_create(name=HEAD_GROUP)[0]
+    client = login(superuser)
+    assert client.post(reverse("admin:auth_group_delete", args=[head.pk]), {"post": "yes"}).status_code == 403
+    page = client.get(reverse("admin:auth_group_change", args=[head.pk]))
+    client.post(reverse("admin:auth_group_change", args=[head.pk]), admin_form_data(page, name="改名"))
+    assert Group.objects.filter(name=HEAD_GROUP).exists()

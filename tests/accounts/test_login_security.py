@@ -180,3 +180,17 @@ def test_an_admin_unlocks_by_deleting_the_attempt(client, login, staff_user, cou
     assert attempt(client, "staff-yc", "sanding-test").status_code == 302
     client.post(reverse("logout"))
     assert attempt(client, "staff", "sanding-test").status_code == 429
+
+
+@pytest.mark.parametrize("model", ["accessattempt", "accesslog", "accessfailurelog"])
+def test_region_admins_never_see_or_unlock_admins_records(login, logs, admin_user, county_admin, superuser, model):
+    """Found by the attack review: a city admin unlocked the superuser's lock, four guesses at a time."""
+    superuser.region = admin_user.region
+    superuser.save()
+    for user in (superuser, county_admin):
+        common = {"username": user.username, "ip_address": "10.0.0.7", "user_agent": "UA", "http_accept": "*/*"}
+        AccessLog.objects.create(path_info=LOGIN, **common)
+        AccessFailureLog.objects.create(path_info=LOGIN, **common)
+        AccessAttempt.objects.create(path_info=LOGIN, get_data="", post_data="", failures_since_start=5, **common)
+    assert listed(login, admin_user, model) == {"staff", "staff-yc"}
+    assert "admin-yc" in listed(login, superuser, model)  # a superuser sees every record
